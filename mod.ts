@@ -1,0 +1,35 @@
+/**
+ * rxrnn — truncated backprop-through-time for vanilla RNNs over unbounded RxJS streams.
+ *
+ * The math is the document's cell, exact to float64 (checked against PyTorch autograd):
+ *
+ * | symbol | meaning | shape |
+ * | --- | --- | --- |
+ * | `x` | input at step t (or m token indices) | n_x×m |
+ * | `a_prev`, `a` | hidden state before / after the step | n_a×m |
+ * | `Wax`, `Waa`, `ba` | input, recurrent weights; hidden bias | n_a×n_x, n_a×n_a, n_a×1 |
+ * | `Wya`, `by` | output weights and bias | n_y×n_a, n_y×1 |
+ * | `z1` | `Waa·a_prev + Wax·x + ba` | n_a×m |
+ * | `z2` | `Wya·a + by` | n_y×m |
+ * | `ŷ` | `softmax(z2)` per column | n_y×m |
+ * | `daNext`, `daPrev` | ∂L/∂a arriving from t+1, sent to t−1 | n_a×m |
+ *
+ * @example Usage
+ * ```ts
+ * import { bptt, gradCheck, initParams } from "./mod.ts";
+ *
+ * const params = initParams({ nx: 4, na: 6, ny: 4 }, { seed: 7 });
+ * const xs = [[0], [1], [2]], ys = [[1], [2], [3]]; // token indices, batch of 1
+ * const { loss, grads } = bptt(params, xs, ys);
+ * console.assert(loss > 0 && grads.dWax.shape === "6x4");
+ * console.assert(gradCheck(params, xs, ys).maxRelError < 1e-6);
+ * ```
+ *
+ * @module
+ */
+export * from "./src/matrix.ts";
+export * from "./src/random.ts";
+export * from "./src/params.ts";
+export * from "./src/cell.ts";
+export * from "./src/bptt.ts";
+export * from "./src/grad_check.ts";
