@@ -113,6 +113,11 @@ export function checkSequence(
     : first instanceof Matrix
     ? first.cols
     : (first as ArrayLike<unknown> | undefined)?.length ?? 0;
+  if (!(first instanceof Matrix || Array.isArray(first) || ArrayBuffer.isView(first))) {
+    throw new TypeError(
+      `'xs[0]' must be a Matrix or token indices (Int32Array or number[]): got ${describe(first)}`,
+    );
+  }
   if (!(m >= 1)) throw new RangeError(`'xs[0]' must hold at least one column: got ${describe(first)}`);
   const start = a0 ?? new Matrix(na, m);
   assertShape("a0", start, na, m);

@@ -100,8 +100,8 @@ export function cellBackward(
 ): Matrix {
   const { head = "softmax" } = options;
   checkHead("cellBackward", head);
-  const { na, ny } = checkParams(params);
-  checkCache(cache, na, ny);
+  const { nx, na, ny } = checkParams(params);
+  checkCache(cache, nx, na, ny);
   const m = cache.a.cols;
   const target = y === null ? null : checkTarget(y, ny, m, head);
   assertShape("daNext", daNext, na, m);
@@ -149,7 +149,7 @@ export function cellLoss(
   return lossOf(cache, checkTarget(y, cache.z2.rows, cache.z2.cols, head), head);
 }
 
-function checkCache(cache: StepCache, na: number, ny: number): void {
+function checkCache(cache: StepCache, nx: number, na: number, ny: number): void {
   if (cache === null || typeof cache !== "object" || !(cache.a instanceof Matrix)) {
     throw new TypeError(`'cache' must be a StepCache from cellForward(): got ${describe(cache)}`);
   }
@@ -157,6 +157,13 @@ function checkCache(cache: StepCache, na: number, ny: number): void {
   assertShape("cache.a", cache.a, na, m);
   assertShape("cache.aPrev", cache.aPrev, na, m);
   assertShape("cache.yHat", cache.yHat, ny, m);
+  // a cache from a model with another n_x would make the dWax scatter/product write out of place
+  checkInput(cache.x, nx, m, "cache.x");
+  if (cache.reset !== null && !(cache.reset instanceof Uint8Array && cache.reset.length === m)) {
+    throw new TypeError(
+      `'cache.reset' must be null or ${m} flags (Uint8Array): got ${describe(cache.reset)}`,
+    );
+  }
 }
 
 function checkGrads(grads: RnnGrads, params: RnnParams): void {

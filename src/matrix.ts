@@ -32,6 +32,7 @@ export class Matrix {
    * @param cols Number of columns, an integer >= 1.
    * @param data Optional storage of length `rows * cols`; zeros when omitted.
    * @throws {RangeError} When a dimension is not a positive integer or `data` has the wrong length.
+   * @throws {TypeError} When `data` is not a Float64Array.
    */
   constructor(rows: number, cols: number, data?: Float64Array) {
     if (!Number.isInteger(rows) || rows < 1) {
@@ -43,6 +44,9 @@ export class Matrix {
       throw new RangeError(
         `Cannot create Matrix as 'cols' must be an integer >= 1: current value is ${cols}`,
       );
+    }
+    if (data !== undefined && !(data instanceof Float64Array)) {
+      throw new TypeError(`Cannot create Matrix as 'data' must be a Float64Array: got ${describe(data)}`);
     }
     if (data !== undefined && data.length !== rows * cols) {
       throw new RangeError(
@@ -136,6 +140,7 @@ export class Matrix {
  *
  * @param rows Equal-length rows of finite or non-finite numbers (values are not checked here).
  * @returns A new matrix.
+ * @throws {TypeError} When `rows` or one of its rows is not an array.
  * @throws {RangeError} When there are no rows, a row is empty, or rows differ in length.
  *
  * @example Usage
@@ -146,21 +151,31 @@ export class Matrix {
  * ```
  */
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {
-  if (!Array.isArray(rows) || rows.length === 0) {
+  if (!Array.isArray(rows)) {
+    throw new TypeError(`Cannot build a Matrix from rows: expected an array of rows, got ${describe(rows)}`);
+  }
+  if (rows.length === 0) {
     throw new RangeError(
       `Cannot build a Matrix from rows: expected a non-empty array, got ${describe(rows)}`,
     );
   }
   const cols = rows[0]?.length;
-  if (!Array.isArray(rows[0]) || cols === 0) {
+  for (let i = 0; i < rows.length; i++) {
+    if (!Array.isArray(rows[i])) {
+      throw new TypeError(
+        `Cannot build a Matrix from rows: row ${i} must be an array, got ${describe(rows[i])}`,
+      );
+    }
+  }
+  if (cols === 0) {
     throw new RangeError(
-      `Cannot build a Matrix from rows: row 0 must be a non-empty array, got ${describe(rows[0])}`,
+      `Cannot build a Matrix from rows: row 0 must be a non-empty array, got an empty array`,
     );
   }
   const out = new Matrix(rows.length, cols);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    if (!Array.isArray(row) || row.length !== cols) {
+    if (row.length !== cols) {
       throw new RangeError(
         `Cannot build a Matrix from rows: row ${i} has length ${row?.length}, expected ${cols}`,
       );
