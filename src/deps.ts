@@ -7,5 +7,5 @@
  *
  * @module
  */
-export { EMPTY, from, Observable, pipe } from "npm:rxjs@^7.8.2";
+export { EMPTY, from, map, Observable, pipe, reduce } from "npm:rxjs@^7.8.2";
 export type { MonoTypeOperatorFunction, OperatorFunction, Subscriber } from "npm:rxjs@^7.8.2";
