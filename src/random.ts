@@ -29,16 +29,18 @@ export class Random {
   #spare: number | null = null;
 
   /**
-   * Seeds the generator (the seed is spread over the state with splitmix32).
+   * Seeds the generator: the low 32 bits of the seed are spread over the state with
+   * splitmix32, and the rest (sign and high bits) is mixed into one word through a
+   * bijection, so distinct safe integers give distinct states.
    *
-   * @param seed An integer seed (any safe integer; only the low 32 bits and the sign of the rest are used).
+   * @param seed An integer seed (any safe integer).
    * @throws {RangeError} When the seed is not a safe integer.
    */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) {
       throw new RangeError(`Cannot create Random as 'seed' must be a safe integer: current value is ${seed}`);
     }
-    let x = (seed >>> 0) ^ Math.floor(seed / 4294967296) * 0x9e3779b9;
+    let x = seed >>> 0;
     for (let k = 0; k < 4; k++) {
       // splitmix32
       x = (x + 0x9e3779b9) | 0;
@@ -47,6 +49,9 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       this.#s[k] = (z ^ (z >>> 16)) >>> 0;
     }
+    // s[0] alone determines the low word; fmix32 is a bijection with fmix32(0) = 0, so seeds
+    // in [0, 2^32) are unaffected and no two seeds share a state (−2 and 2^32 used to)
+    this.#s[1] ^= fmix32(Math.floor(seed / 4294967296) | 0);
     if ((this.#s[0] | this.#s[1] | this.#s[2] | this.#s[3]) === 0) this.#s[0] = 1;
   }
 
@@ -211,6 +216,13 @@ export class Random {
     this.#s.set(s);
     this.#spare = state.spare;
   }
+}
+
+/** MurmurHash3's 32-bit finalizer: a bijection on 32-bit words. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {
