@@ -256,10 +256,15 @@ export function assertFinite(what: string, matrix: Matrix): void {
 
 /** Short text for a value of unknown type, for error messages. */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value instanceof Matrix) return `a ${value.shape} Matrix`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (ArrayBuffer.isView(value)) {
+    const name = value.constructor.name, length = (value as unknown as ArrayLike<unknown>).length;
+    return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}${
+      length === undefined ? "" : ` of length ${length}`
+    }`;
+  }
   if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
   return `${typeof value} ${String(value)}`;
 }
