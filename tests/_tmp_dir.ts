@@ -1,0 +1,6 @@
+/** A scratch directory under the repo's git-ignored `.tmp/` (tests may read only inside "."), removed by `dispose`. */
+export async function tmpDir(): Promise<{ path: string; dispose: () => Promise<void> }> {
+  await Deno.mkdir(".tmp", { recursive: true });
+  const path = await Deno.makeTempDir({ dir: ".tmp" });
+  return { path, dispose: () => Deno.remove(path, { recursive: true }) };
+}
