@@ -154,17 +154,24 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
             }
             return;
           }
-          let cache: C;
-          if (pool === 0) {
-            cache = cell.allocCache(params, a.cols);
-          } else {
-            if (caches.length < pool) caches.push(cell.allocCache(params, a.cols));
-            cache = caches[next];
-            next = (next + 1) % pool;
+          let cache: C, loss: number;
+          try {
+            if (pool === 0) {
+              cache = cell.allocCache(params, a.cols);
+            } else {
+              if (caches.length < pool) caches.push(cell.allocCache(params, a.cols));
+              cache = caches[next];
+              next = (next + 1) % pool;
+            }
+            cell.forward(params, x, a, reset, cache);
+            loss = cell.loss(cache, y);
+          } catch (e) {
+            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
+            subscriber.error(e);
+            return;
           }
-          cell.forward(params, x, a, reset, cache);
           a = cache.a;
-          subscriber.next({ index: index++, cache, y, loss: cell.loss(cache, y), skipped });
+          subscriber.next({ index: index++, cache, y, loss, skipped });
         },
         error: (e) => subscriber.error(e),
         complete: () => subscriber.complete(),
