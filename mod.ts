@@ -42,3 +42,4 @@ export * from "./src/sources/from_readable.ts";
 export * from "./src/sources/from_stdin.ts";
 export * from "./src/sources/from_file.ts";
 export * from "./src/backpressure.ts";
+export * from "./src/normalizer.ts";
