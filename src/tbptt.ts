@@ -137,23 +137,27 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
               [daNext, daPrev] = [daPrev, daNext];
               return back + 1;
             }, 0),
-          ).subscribe((depth) => {
-            // daNext now holds ∂loss/∂a at the window's start: dropped (the state there is a constant)
-            subscriber.next({
-              t: record.index + 1,
-              loss,
-              steps: k1,
-              depth,
-              columns: m,
-              grads: g,
-              aLast: record.cache.a,
-              skipped: record.skipped,
-              history: () => {
-                const out = newestFirst();
-                out.reverse();
-                return out;
-              },
-            });
+          ).subscribe({
+            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
+            error: (e) => subscriber.error(e),
+            next: (depth) => {
+              // daNext now holds ∂loss/∂a at the window's start: dropped (the state there is a constant)
+              subscriber.next({
+                t: record.index + 1,
+                loss,
+                steps: k1,
+                depth,
+                columns: m,
+                grads: g,
+                aLast: record.cache.a,
+                skipped: record.skipped,
+                history: () => {
+                  const out = newestFirst();
+                  out.reverse();
+                  return out;
+                },
+              });
+            },
           });
         },
         error: (e) => subscriber.error(e),
