@@ -131,7 +131,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
         next(window) {
           const slots = cell.slots(params, window.grads);
           if (reduction === "mean") {
-            const scale = 1 / (window.steps * window.columns);
+            const scale = 1 / (Math.max(1, window.labeled) * window.columns);
             for (const { grad } of slots) for (let k = 0; k < grad.length; k++) grad[k] *= scale;
           }
           const norm = globalNorm(slots);

@@ -17,8 +17,11 @@ import type { Head } from "./_rnn_math.ts";
 export interface Sample {
   /** Input: n_x×m Matrix, or m token indices. */
   x: Input | readonly number[];
-  /** Target: n_y×m Matrix (one-hot, soft or raw), or m class indices. */
-  y: Target | readonly number[];
+  /**
+   * Target: n_y×m Matrix (one-hot, soft or raw), or m class indices. May be left out
+   * (null) with `allowUnlabeled`, to be set later with {@linkcode setLabel}.
+   */
+  y?: Target | readonly number[] | null;
   /** Per column, restart that stream's hidden state from zero at this step. */
   reset?: readonly (boolean | number)[] | Uint8Array;
 }
@@ -29,9 +32,9 @@ export interface StepRecord<C extends HiddenCache = StepCache> {
   index: number;
   /** The forward cache; `cache.a` is the new hidden state. */
   cache: C;
-  /** The canonical target. */
-  y: Target;
-  /** This step's loss, summed over columns. */
+  /** The canonical target, or null while the label is missing. */
+  y: Target | null;
+  /** This step's loss, summed over columns (0 while the label is missing). */
   loss: number;
   /** Samples skipped as invalid so far (with `onInvalid: "skip"`). */
   skipped: number;
@@ -53,6 +56,8 @@ export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends Hidd
   startSkipped?: number;
   /** `"error"`: an invalid sample errors the stream, naming the step and the value; `"skip"`: count it and go on. @default {"error"} */
   onInvalid?: "error" | "skip";
+  /** Accept samples without `y` (their label may be set later with {@linkcode setLabel}). @default {false} */
+  allowUnlabeled?: boolean;
   /** Called with each skipped sample's error (with `onInvalid: "skip"`). A throw here errors the stream. */
   onSkip?: (error: Error, sample: unknown, index: number) => void;
   /**
@@ -90,8 +95,15 @@ export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends Hidd
 export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
   options: ForwardStepsOptions<P, G, C>,
 ): OperatorFunction<Sample, StepRecord<C>> {
-  const { params, head = "softmax", onInvalid = "error", pool = 0, startIndex = 0, startSkipped = 0 } =
-    options;
+  const {
+    params,
+    head = "softmax",
+    onInvalid = "error",
+    pool = 0,
+    startIndex = 0,
+    startSkipped = 0,
+    allowUnlabeled = false,
+  } = options;
   const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
   const { na } = cell.sizes(params);
   if (onInvalid !== "error" && onInvalid !== "skip") {
@@ -125,14 +137,16 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       return source.subscribe({
         next(sample) {
           const at = received++;
-          let x: Input, y: Target, reset: Uint8Array | null;
+          let x: Input, y: Target | null, reset: Uint8Array | null;
           try {
             if (sample === null || typeof sample !== "object") {
               throw new TypeError(`a sample must be an object { x, y, reset? }: got ${describe(sample)}`);
             }
             const m = a?.cols ?? columnsOf(sample.x);
             x = cell.input(sample.x, params, m);
-            y = cell.target(sample.y, params, m);
+            y = allowUnlabeled && (sample.y === undefined || sample.y === null)
+              ? null
+              : cell.target(sample.y, params, m);
             reset = checkReset(sample.reset, m);
             a ??= new Matrix(na, m);
           } catch (err) {
@@ -164,7 +178,7 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
               next = (next + 1) % pool;
             }
             cell.forward(params, x, a, reset, cache);
-            loss = cell.loss(cache, y);
+            loss = y === null ? 0 : cell.loss(cache, y);
           } catch (e) {
             // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
             subscriber.error(e);
@@ -186,4 +200,52 @@ function columnsOf(x: unknown): number {
     if (n >= 1) return n;
   }
   throw new TypeError(`'x' must be a Matrix or a non-empty list of token indices: got ${describe(x)}`);
+}
+
+/** Options for {@linkcode setLabel}. */
+export interface SetLabelOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+  /** The parameters (for the target's sizes). */
+  params: P;
+  /** Output head of the default cell. @default {"softmax"} */
+  head?: Head;
+  /** The cell; overrides `head`. @default {rnnCell(head)} */
+  cell?: RecurrentCell<P, G, C>;
+}
+
+/**
+ * Sets the late label of a step record emitted without one (`allowUnlabeled`), and its
+ * loss. A {@linkcode tbptt} stage with `labelDelay` counts it if it arrives in time.
+ *
+ * @typeParam P Parameters of the cell.
+ * @typeParam G Gradients of the cell.
+ * @typeParam C The cell's step cache.
+ * @param record The step record (changed in place).
+ * @param y The target, as in {@linkcode Sample}.
+ * @param options The parameters and head.
+ * @returns The step's loss.
+ * @throws {RangeError} When the target does not fit the record's shapes.
+ * @throws {TypeError} When the target has the wrong type.
+ *
+ * @example Usage
+ * ```ts
+ * import { from } from "rxjs";
+ * import { forwardSteps, initParams, setLabel } from "../mod.ts";
+ * import type { StepRecord } from "../mod.ts";
+ * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
+ * let record: StepRecord | undefined;
+ * from([{ x: [0] }]).pipe(forwardSteps({ params, allowUnlabeled: true })).subscribe((r) => record = r);
+ * console.assert(record!.y === null && setLabel(record!, [2], { params }) > 0);
+ * ```
+ */
+export function setLabel<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+  record: StepRecord<C>,
+  y: Target | readonly number[],
+  options: SetLabelOptions<P, G, C>,
+): number {
+  const { params, head = "softmax" } = options;
+  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
+  const target = cell.target(y, params, record.cache.a.cols);
+  record.y = target;
+  record.loss = cell.loss(record.cache, target);
+  return record.loss;
 }

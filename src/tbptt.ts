@@ -27,7 +27,13 @@ export interface TbpttOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache
   head?: Head;
   /** The cell; overrides `head`. @default {rnnCell(head)} */
   cell?: RecurrentCell<P, G, C>;
-  /** Step records to start the ring with, oldest first (at most k2; to resume a run exactly). @default {[]} */
+  /**
+   * Labels arrive up to this many steps late: the window ending at step t closes when step
+   * t + labelDelay arrives, so late labels (set with {@linkcode setLabel}) still count. The
+   * gradients are those of TBPTT(k1, k2), only computed later. @default {0}
+   */
+  labelDelay?: number;
+  /** Step records to start the ring with, oldest first (at most k2 + labelDelay; to resume a run exactly). @default {[]} */
   history?: readonly StepRecord<C>[];
 }
 
@@ -39,6 +45,8 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
   loss: number;
   /** The steps that carry loss: k1. */
   steps: number;
+  /** How many of those steps had a label (unlabeled steps carry no loss). */
+  labeled: number;
   /** How far back the gradient went: min(k2, steps available). */
   depth: number;
   /** Batch columns m. */
@@ -81,25 +89,31 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
 export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
   options: TbpttOptions<P, G, C>,
 ): OperatorFunction<StepRecord<C>, TbpttWindow<G, C>> {
-  const { params, k1, k2 = k1, head = "softmax", history = [] } = options;
+  const { params, k1, k2 = k1, head = "softmax", labelDelay = 0, history = [] } = options;
   if (!Number.isInteger(k1) || k1 < 1) {
     throw new RangeError(`Cannot create tbptt() as 'k1' must be an integer >= 1: current value is ${k1}`);
   }
   if (!Number.isInteger(k2) || k2 < k1) {
     throw new RangeError(`Cannot create tbptt() as 'k2' must be an integer >= k1: current value is ${k2}`);
   }
-  if (!Array.isArray(history) || history.length > k2) {
+  if (!Number.isInteger(labelDelay) || labelDelay < 0) {
     throw new RangeError(
-      `Cannot create tbptt() as 'history' must hold at most k2 = ${k2} records: current length is ${history?.length}`,
+      `Cannot create tbptt() as 'labelDelay' must be an integer >= 0: current value is ${labelDelay}`,
+    );
+  }
+  const capacity = k2 + labelDelay;
+  if (!Array.isArray(history) || history.length > capacity) {
+    throw new RangeError(
+      `Cannot create tbptt() as 'history' must hold at most k2 + labelDelay = ${capacity} records: current length is ${history?.length}`,
     );
   }
   const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
   const { na } = cell.sizes(params);
   return (source) =>
     new Observable<TbpttWindow<G, C>>((subscriber) => {
-      // per-subscription state: the ring of the last k2 records and the window buffers
+      // per-subscription state: the ring of the last k2 + labelDelay records and the window buffers
       const ring: StepRecord<C>[] = [...history];
-      let oldest = 0, sinceWindow = 0;
+      let oldest = 0;
       let grads: G | null = null;
       let daNext = new Float64Array(0), daPrev = new Float64Array(0);
       const newestFirst = (): StepRecord<C>[] => {
@@ -109,13 +123,14 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
       };
       const sub = source.subscribe({
         next(record) {
-          if (ring.length < k2) ring.push(record);
+          if (ring.length < capacity) ring.push(record);
           else {
             ring[oldest] = record;
-            oldest = (oldest + 1) % k2;
+            oldest = (oldest + 1) % capacity;
           }
-          if (++sinceWindow < k1) return;
-          sinceWindow = 0;
+          // windows close at steps t = k1, 2·k1, … (1-based, counted across resumes), labelDelay steps late
+          const t = record.index + 1 - labelDelay;
+          if (t < 1 || t % k1 !== 0) return;
           const m = record.cache.a.cols;
           if (grads === null || daNext.length !== na * m) {
             grads = cell.zeroGrads(params);
@@ -125,14 +140,18 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
             for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
           }
           const g = grads;
-          const replay = newestFirst();
+          const replay = newestFirst().slice(labelDelay, labelDelay + k2);
           // the window's loss: its newest k1 steps, summed oldest first (as bptt() sums a sequence)
-          let loss = 0;
-          for (let back = Math.min(k1, replay.length) - 1; back >= 0; back--) loss += replay[back].loss;
+          let loss = 0, labeled = 0;
+          for (let back = Math.min(k1, replay.length) - 1; back >= 0; back--) {
+            if (replay[back].y === null) continue;
+            loss += replay[back].loss;
+            labeled++;
+          }
           // the reversed replay: step i back from the newest folds daNext into daPrev
           from(replay).pipe(
             reduce((back: number, r: StepRecord<C>) => {
-              const carriesLoss = back < k1;
+              const carriesLoss = back < k1 && r.y !== null;
               cell.backward(params, r.cache, carriesLoss ? r.y : null, back === 0 ? null : daNext, g, daPrev);
               [daNext, daPrev] = [daPrev, daNext];
               return back + 1;
@@ -143,9 +162,10 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
             next: (depth) => {
               // daNext now holds ∂loss/∂a at the window's start: dropped (the state there is a constant)
               subscriber.next({
-                t: record.index + 1,
+                t,
                 loss,
                 steps: k1,
+                labeled,
                 depth,
                 columns: m,
                 grads: g,

@@ -221,7 +221,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
           const w = u.window;
           windows++;
           stepsHere += w.steps;
-          const meanLoss = w.loss / (w.steps * w.columns);
+          const meanLoss = w.loss / (Math.max(1, w.labeled) * w.columns);
           if (u.accepted) {
             smoothLoss = smoothLoss === null ? meanLoss : smoothing * smoothLoss + (1 - smoothing) * meanLoss;
           }
@@ -321,6 +321,6 @@ export function cloneRecord(r: StepRecord): StepRecord {
     logNorm: c.logNorm.slice(),
     reset: c.reset === null ? null : c.reset.slice(),
   };
-  const y: Target = r.y instanceof Matrix ? r.y.clone() : r.y.slice();
+  const y: Target | null = r.y === null ? null : r.y instanceof Matrix ? r.y.clone() : r.y.slice();
   return { index: r.index, cache, y, loss: r.loss, skipped: r.skipped };
 }
