@@ -43,3 +43,8 @@ export * from "./src/sources/from_stdin.ts";
 export * from "./src/sources/from_file.ts";
 export * from "./src/backpressure.ts";
 export * from "./src/normalizer.ts";
+export * from "./src/sources/backoff.ts";
+export * from "./src/sources/from_http_lines.ts";
+export * from "./src/sources/from_sse.ts";
+export * from "./src/sources/from_web_socket.ts";
+export * from "./src/sources/from_ingest.ts";
