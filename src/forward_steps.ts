@@ -13,7 +13,11 @@ import { rnnCell } from "./recurrent_cell.ts";
 import type { HiddenCache, RecurrentCell } from "./recurrent_cell.ts";
 import type { Head } from "./_rnn_math.ts";
 
-/** One time step of training data for m parallel streams. */
+/**
+ * One time step of training data for m parallel streams. The stages keep references to
+ * `x` and `y` for up to k2 steps (the backward pass needs them): do not mutate a
+ * sample's arrays after pushing it.
+ */
 export interface Sample {
   /** Input: n_x×m Matrix, or m token indices. */
   x: Input | readonly number[];

@@ -57,7 +57,7 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
   aLast: Matrix;
   /** Samples skipped as invalid so far. */
   skipped: number;
-  /** The ring's records, oldest first (what a checkpoint needs to resume this window exactly). */
+  /** The ring's records, oldest first (what a checkpoint needs to resume exactly); call it before the next step. */
   history(): StepRecord<C>[];
 }
 
