@@ -86,7 +86,7 @@ export function forwardInto(
   cache.x = x;
   cache.reset = reset;
   const ba = p.ba.data, by = p.by.data, Wax = p.Wax.data;
-  for (let i = 0; i < na; i++) z1.fill(ba[i], i * m, (i + 1) * m);
+  fillRows(z1, ba, na, m);
   k.gemm(na, na, m, p.Waa.data, ap, z1);
   if (x instanceof Matrix) {
     k.gemm(na, nx, m, Wax, x.data, z1);
@@ -98,7 +98,7 @@ export function forwardInto(
     }
   }
   for (let q = 0; q < z1.length; q++) a[q] = Math.tanh(z1[q]);
-  for (let i = 0; i < ny; i++) z2.fill(by[i], i * m, (i + 1) * m);
+  fillRows(z2, by, ny, m);
   k.gemm(ny, na, m, p.Wya.data, a, z2);
   const yHat = cache.yHat.data, logNorm = cache.logNorm;
   if (head === "linear") {
@@ -221,6 +221,18 @@ export function backwardInto(
   if (reset !== null) {
     // a reset column started from a constant zero state: no gradient crosses it
     for (let j = 0; j < m; j++) if (reset[j]) { for (let i = 0; i < na; i++) daPrev[i * m + j] = 0; }
+  }
+}
+
+/** Each row i of the rows×cols `out` set to `column[i]` (a bias broadcast over the columns). */
+function fillRows(out: Float64Array, column: Float64Array, rows: number, cols: number): void {
+  if (cols === 1) {
+    out.set(column);
+    return;
+  }
+  for (let i = 0, q = 0; i < rows; i++) {
+    const v = column[i];
+    for (let j = 0; j < cols; j++, q++) out[q] = v;
   }
 }
 
