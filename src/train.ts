@@ -185,6 +185,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
     optimizerState: resume?.optimizer,
     clip,
     reduction,
+    schedule,
   });
   return (source) =>
     new Observable<TrainEvent>((subscriber) => {
