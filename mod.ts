@@ -43,6 +43,7 @@ export * from "./src/sources/from_stdin.ts";
 export * from "./src/sources/from_file.ts";
 export * from "./src/backpressure.ts";
 export * from "./src/normalizer.ts";
+export * from "./src/metrics.ts";
 export * from "./src/sources/backoff.ts";
 export * from "./src/sources/from_http_lines.ts";
 export * from "./src/sources/from_sse.ts";
