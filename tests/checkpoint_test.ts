@@ -8,6 +8,7 @@ import { encodeValue } from "../src/_checkpoint_codec.ts";
 import { NameStream } from "../src/text/name_stream.ts";
 import { Vocab } from "../src/text/vocab.ts";
 import { tmpDir } from "./_tmp_dir.ts";
+import { assertBitEqual } from "./_bit_equal.ts";
 
 const NAMES = ["ava", "bo", "cleo", "dan", "eve", "fay", "gus"];
 const vocab = Vocab.fromText(NAMES.join("\n"));
@@ -21,7 +22,7 @@ function samples(
   return Array.from({ length: n }, () => stream.next()).map((s) => ({
     x: s.x,
     y: s.y,
-    reset: s.reset ?? undefined,
+    reset: s.reset,
   }));
 }
 
@@ -51,35 +52,6 @@ async function runFor(windows: number): Promise<{ data: CheckpointData; last: Tr
       extra: { counters: { ...snapshot.counters } },
     },
   };
-}
-
-/** Asserts that two values are equal with every float bit for bit (Object.is), typed arrays and matrices included. */
-function assertBitEqual(actual: unknown, expected: unknown, path = "value"): void {
-  if (expected instanceof Matrix) {
-    assert(actual instanceof Matrix, `${path}: not a Matrix`);
-    assertStrictEquals(actual.shape, expected.shape, path);
-    return assertBitEqual(actual.data, expected.data, `${path}.data`);
-  }
-  if (ArrayBuffer.isView(expected)) {
-    assert(actual !== null && (actual as object).constructor === expected.constructor, `${path}: other type`);
-    const a = actual as unknown as ArrayLike<number>, e = expected as unknown as ArrayLike<number>;
-    assertStrictEquals(a.length, e.length, `${path}.length`);
-    for (let i = 0; i < e.length; i++) assert(Object.is(a[i], e[i]), `${path}[${i}]: ${a[i]} vs ${e[i]}`);
-    return;
-  }
-  if (expected !== null && typeof expected === "object") {
-    assert(actual !== null && typeof actual === "object", `${path}: not an object`);
-    assertEquals(Object.keys(actual as object).sort(), Object.keys(expected).sort(), `${path} keys`);
-    for (const key of Object.keys(expected)) {
-      assertBitEqual(
-        (actual as Record<string, unknown>)[key],
-        (expected as Record<string, unknown>)[key],
-        `${path}.${key}`,
-      );
-    }
-    return;
-  }
-  assert(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`);
 }
 
 /** Writes a file with a valid header and checksum around an arbitrary payload object. */

@@ -13,8 +13,8 @@ export interface CharSample {
   x: Int32Array;
   /** The next token index of each column (m): the target. */
   y: Int32Array;
-  /** Per column, 1 where a new sequence starts (the hidden state restarts from zero); null for none. */
-  reset: Uint8Array | null;
+  /** Per column, 1 where a new sequence starts (the hidden state restarts from zero); absent for none. */
+  reset?: Uint8Array;
 }
 
 /**

@@ -63,7 +63,7 @@ interface Column {
  * const stream = new NameStream([vocab.encode("ab")]);
  * const steps = [stream.next(), stream.next(), stream.next()];
  * console.assert(steps.map((s) => `${s.x[0]}>${s.y[0]}`).join(" ") === "0>1 1>2 2>0");
- * console.assert(steps[0].reset?.[0] === 1 && steps[1].reset === null);
+ * console.assert(steps[0].reset?.[0] === 1 && steps[1].reset === undefined);
  * ```
  */
 export class NameStream implements CharStream<NameStreamState> {
@@ -111,7 +111,7 @@ export class NameStream implements CharStream<NameStreamState> {
   /**
    * The next sample: one (token, next token) pair per column.
    *
-   * @returns Fresh `{ x, y, reset }` arrays.
+   * @returns Fresh `{ x, y, reset? }` arrays (`reset` only when a column starts a name).
    *
    * @example Usage
    * ```ts
@@ -141,7 +141,7 @@ export class NameStream implements CharStream<NameStreamState> {
         }
       }
     }
-    return { x, y, reset };
+    return reset === null ? { x, y } : { x, y, reset };
   }
 
   /**

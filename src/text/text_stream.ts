@@ -29,7 +29,7 @@ export interface TextStreamState {
  * import { TextStream } from "./text_stream.ts";
  * const stream = new TextStream(Int32Array.of(1, 2, 3, 4), { streams: 2 });
  * const s = stream.next();
- * console.assert(s.x.join() === "1,3" && s.y.join() === "2,4" && s.reset === null);
+ * console.assert(s.x.join() === "1,3" && s.y.join() === "2,4" && s.reset === undefined);
  * console.assert(stream.next().y.join() === "3,1");
  * ```
  */
@@ -68,7 +68,7 @@ export class TextStream implements CharStream<TextStreamState> {
   /**
    * The next sample: token p and p + 1 of each column, then every column moves by one.
    *
-   * @returns Fresh `{ x, y, reset: null }`.
+   * @returns Fresh `{ x, y }`.
    *
    * @example Usage
    * ```ts
@@ -84,7 +84,7 @@ export class TextStream implements CharStream<TextStreamState> {
       y[j] = this.#tokens[q];
       this.#positions[j] = q;
     }
-    return { x, y, reset: null };
+    return { x, y };
   }
 
   /**

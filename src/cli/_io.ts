@@ -1,0 +1,50 @@
+/**
+ * Output helpers of the CLI: writing to stdout, and a line of sampled text.
+ *
+ * @module
+ */
+import type { RnnParams } from "../params.ts";
+import { sampleTokens } from "../sample.ts";
+import type { Vocab } from "../text/vocab.ts";
+
+const encoder = new TextEncoder();
+
+/** Writes text to stdout, synchronously (so lines and the progress line never interleave). */
+export function out(text: string): void {
+  const bytes = encoder.encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += Deno.stdout.writeSync(bytes.subarray(offset));
+}
+
+/** Draws tokens synchronously from `sampleTokens()`. */
+export function drawTokens(params: RnnParams, options: Parameters<typeof sampleTokens>[1]): number[] {
+  const tokens: number[] = [];
+  sampleTokens(params, options).subscribe((t) => tokens.push(t));
+  return tokens;
+}
+
+/** `samples: emma, jos, …` (names: five names) or `sample: "…"` (a text: 80 characters), drawn with `seed`. */
+export function sampleLine(
+  params: RnnParams,
+  data: { kind: "names" | "text"; vocab: Vocab },
+  seed: number,
+): string {
+  const { vocab } = data;
+  if (data.kind === "names") {
+    const names = Array.from(
+      { length: 6 },
+      (_, i) =>
+        vocab.decode(
+          drawTokens(params, {
+            prime: [vocab.boundary],
+            stopToken: vocab.boundary,
+            length: 24,
+            seed: seed * 8 + i,
+          }),
+        ),
+    );
+    return `samples: ${names.map((n) => n === "" ? "(empty)" : n).join(", ")}`;
+  }
+  const text = vocab.decode(drawTokens(params, { prime: [vocab.boundary], length: 80, seed }));
+  return `sample: ${JSON.stringify(text)}`;
+}

@@ -1,0 +1,90 @@
+/**
+ * The data of a `train` run: the built-in names (90/10 split by seed, a NameStream per
+ * column) or a text (file or stdin; the last 10% held out, a looping TextStream).
+ *
+ * @module
+ */
+import { loadNames, NAMES_PACKAGES } from "../datasets/names.ts";
+import type { CharStream } from "../text/char_stream.ts";
+import { NameStream } from "../text/name_stream.ts";
+import { splitHeldOut } from "../text/split.ts";
+import { TextStream } from "../text/text_stream.ts";
+import { Vocab } from "../text/vocab.ts";
+import { fnv1a } from "../text/_fnv1a.ts";
+
+/** A run's data. */
+export interface TrainData {
+  /** `"names"` (one name per sequence, boundaries around each) or `"text"` (one long sequence). */
+  kind: "names" | "text";
+  /** The character vocabulary (from all the data, held-out part included). */
+  vocab: Vocab;
+  /** The training stream, one column per parallel stream. */
+  stream: CharStream;
+  /** Held-out sequences for {@linkcode bitsPerChar}. */
+  heldOut: Int32Array[];
+  /** What was held out, for the final line (`"842 held-out names"`). */
+  heldOutLabel: string;
+  /** Identity of the data, kept in checkpoints and compared on resume. */
+  identity: Record<string, unknown>;
+  /** One line describing the data. */
+  description: string;
+}
+
+/** The built-in names, split 90/10 with `seed`, streamed in `streams` columns. */
+export async function namesData(streams: number, seed: number): Promise<TrainData> {
+  const names = await loadNames();
+  const vocab = Vocab.fromText(names.join("\n"));
+  const split = splitHeldOut(names, { fraction: 0.1, seed });
+  const stream = new NameStream(split.train.map((n) => vocab.encode(n)), { streams, seed: seed + 1 });
+  const boundary = vocab.boundary;
+  return {
+    kind: "names",
+    vocab,
+    stream,
+    heldOut: split.heldOut.map((n) => Int32Array.of(boundary, ...vocab.encode(n), boundary)),
+    heldOutLabel: `${split.heldOut.length.toLocaleString("en-US")} held-out names`,
+    identity: { kind: "names", packages: [...NAMES_PACKAGES], split: split.identity },
+    description: `${names.length.toLocaleString("en-US")} names from npm (${NAMES_PACKAGES.join(", ")}): ${
+      split.train.length.toLocaleString("en-US")
+    } to train on, ${split.heldOut.length.toLocaleString("en-US")} held out`,
+  };
+}
+
+/** Reads a text file, or all of stdin for `"-"`; throws an Error with a one-line message. */
+export async function readText(path: string): Promise<string> {
+  try {
+    return path === "-" ? await new Response(Deno.stdin.readable).text() : await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`cannot read '${path}': file not found`);
+    if (error instanceof Deno.errors.IsADirectory) {
+      throw new Error(`cannot read '${path}': it is a directory`);
+    }
+    throw new Error(`cannot read '${path}': ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** A text, its last 10% held out, read in order by `streams` columns. */
+export function textData(text: string, path: string, streams: number): TrainData {
+  if (text.length === 0) throw new Error(`the text '${path}' is empty`);
+  const vocab = Vocab.fromText(text);
+  const tokens = vocab.encode(text);
+  const held = Math.floor(tokens.length * 0.1);
+  const train = tokens.subarray(0, tokens.length - held);
+  const need = Math.max(2, streams);
+  if (train.length < need) {
+    throw new Error(
+      `the text '${path}' is too short: ${tokens.length} characters, at least ${need} are needed to train ${streams} streams`,
+    );
+  }
+  return {
+    kind: "text",
+    vocab,
+    stream: new TextStream(train.slice(), { streams }),
+    heldOut: held >= 2 ? [tokens.slice(tokens.length - held)] : [],
+    heldOutLabel: `the last ${held.toLocaleString("en-US")} characters held out`,
+    identity: { kind: "text", length: tokens.length, hash: fnv1a(text) },
+    description: `${path === "-" ? "stdin" : `'${path}'`}: ${
+      tokens.length.toLocaleString("en-US")
+    } characters, ${vocab.size} distinct (with the boundary), the last 10% held out`,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * `rxrnn eval`: bits per character of a checkpoint on a text.
+ *
+ * @module
+ */
+import { bitsPerChar } from "../bits_per_char.ts";
+import { loadCheckpoint } from "../checkpoint.ts";
+import { Vocab } from "../text/vocab.ts";
+import { choiceOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import type { OptionSpec } from "./_args.ts";
+import { out } from "./_io.ts";
+import { DEFAULTS } from "./_run_config.ts";
+import { readText } from "./_train_data.ts";
+
+const SPEC: OptionSpec = {
+  checkpoint: { type: "string" },
+  text: { type: "string" },
+  mode: { type: "string" },
+  "skip-unknown": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** The help text of `eval`. */
+export const EVAL_HELP: string =
+  `Bits per character of a checkpoint on a text: the mean of -log2 p(next character).
+
+Usage: rxrnn eval --text FILE [options]
+
+  --text FILE          the text to score ('-' reads stdin)
+  --checkpoint FILE    the model (default ${DEFAULTS.checkpoint})
+  --mode MODE          lines: each line is a sequence of its own, between boundaries (a
+                       name per line); text: the whole text is one sequence, the hidden
+                       state carried throughout (default: lines for a names model, else text)
+  --skip-unknown       leave out characters the model does not know (default: an error)
+  -h, --help           show this help
+
+Example:
+  printf 'emma\\nolivia\\n' | deno run --allow-read=out main.ts eval --text -
+`;
+
+/**
+ * Runs `eval` with the given arguments.
+ *
+ * @param args The arguments after `eval`.
+ * @returns The exit code.
+ */
+export async function evalCommand(args: readonly string[]): Promise<number> {
+  const values = parseOptions("eval", args, SPEC);
+  if (values.help) {
+    out(EVAL_HELP);
+    return 0;
+  }
+  const textPath = stringOption(values, "text");
+  if (textPath === undefined) throw new UsageError("eval: --text FILE is required (see 'eval --help')");
+  const mode = choiceOption(values, "mode", ["lines", "text"] as const);
+  const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
+  const checkpoint = await loadCheckpoint(path);
+  const vocab = Vocab.fromData(checkpoint.vocab);
+  const text = await readText(textPath);
+  const lines = mode ?? (checkpoint.config.data === "names" ? "lines" : "text");
+  const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
+  const skipped = vocab.countUnknown(text.replaceAll("\n", ""));
+  let sequences: Int32Array[];
+  try {
+    sequences = lines === "lines"
+      ? text.split("\n").filter((line) => line !== "").map((line) =>
+        Int32Array.of(vocab.boundary, ...vocab.encode(line, { onUnknown }), vocab.boundary)
+      )
+      : [vocab.encode(text, { onUnknown })];
+  } catch (error) {
+    throw new Error(
+      `${
+        (error as Error).message.replace("Cannot encode text as ", "")
+      } (use --skip-unknown to leave such characters out)`,
+    );
+  }
+  const { bits, chars } = bitsPerChar(checkpoint.params, sequences);
+  if (chars === 0) throw new Error(`the text '${textPath}' has nothing to score`);
+  const note = onUnknown === "skip" && skipped > 0
+    ? `, ${skipped.toLocaleString("en-US")} unknown skipped`
+    : "";
+  out(`${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (${lines} mode${note})\n`);
+  return 0;
+}

@@ -1,0 +1,58 @@
+/**
+ * The `rxrnn` command line: dispatches to `train`, `sample` and `eval`, and turns every
+ * error into one line on stderr (exit 2 for usage errors, 1 for the rest).
+ *
+ * @module
+ */
+import { UsageError } from "./_args.ts";
+import { out } from "./_io.ts";
+import { evalCommand } from "./eval.ts";
+import { sampleCommand } from "./sample.ts";
+import { trainCommand } from "./train.ts";
+
+/** The top-level help text. */
+export const MAIN_HELP: string = `rxrnn: train vanilla RNNs with truncated BPTT over RxJS streams.
+
+Usage: rxrnn <command> [options]
+
+Commands:
+  train     train a character model (default: ${"~"}8,400 names from npm, about a minute)
+  sample    sample text from a checkpoint
+  eval      bits per character of a checkpoint on a text
+
+Run 'rxrnn <command> --help' for the options of a command.
+`;
+
+/**
+ * Runs the command line.
+ *
+ * @param args The arguments (without the program name).
+ * @returns The exit code: 0 on success, 2 for a usage error, 1 for any other error.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "train":
+        return await trainCommand(rest);
+      case "sample":
+        return await sampleCommand(rest);
+      case "eval":
+        return await evalCommand(rest);
+      case "-h":
+      case "--help":
+      case "help":
+        out(MAIN_HELP);
+        return 0;
+      case undefined:
+        throw new UsageError("a command is required: train, sample or eval (see --help)");
+      default:
+        throw new UsageError(`unknown command '${command}': expected train, sample or eval (see --help)`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const line = message.replace(/\s*\n\s*/g, " ").trim();
+    Deno.stderr.writeSync(new TextEncoder().encode(`error: ${line}\n`));
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

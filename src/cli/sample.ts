@@ -1,0 +1,83 @@
+/**
+ * `rxrnn sample`: text from a checkpoint, streamed to stdout as it is drawn.
+ *
+ * @module
+ */
+import { loadCheckpoint } from "../checkpoint.ts";
+import { sampleTokens } from "../sample.ts";
+import { Vocab } from "../text/vocab.ts";
+import { numberOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import type { OptionSpec } from "./_args.ts";
+import { out } from "./_io.ts";
+import { DEFAULTS } from "./_run_config.ts";
+
+const SPEC: OptionSpec = {
+  checkpoint: { type: "string" },
+  length: { type: "string" },
+  temperature: { type: "string" },
+  argmax: { type: "boolean" },
+  prime: { type: "string" },
+  seed: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** The help text of `sample`. */
+export const SAMPLE_HELP: string = `Sample text from a checkpoint, one character at a time.
+
+Usage: rxrnn sample [options]
+
+  --checkpoint FILE    the model (default ${DEFAULTS.checkpoint})
+  --length N           characters to draw after the priming text (default 200)
+  --temperature X      softmax temperature > 0: lower is safer, higher is wilder (default 1)
+  --argmax             always take the most likely character (no randomness)
+  --prime TEXT         text fed to the model first, and printed (default: none; the model
+                       starts after a boundary, i.e. at the start of a name)
+  --seed N             seed of the draws (default 0)
+  -h, --help           show this help
+
+The output starts with the priming text; for the names model, each line is a name.
+
+Example:
+  deno run --allow-read=out main.ts sample --length 300 --temperature 0.8 --prime "ma"
+`;
+
+/**
+ * Runs `sample` with the given arguments.
+ *
+ * @param args The arguments after `sample`.
+ * @returns The exit code.
+ */
+export async function sampleCommand(args: readonly string[]): Promise<number> {
+  const values = parseOptions("sample", args, SPEC);
+  if (values.help) {
+    out(SAMPLE_HELP);
+    return 0;
+  }
+  const length = numberOption(values, "length", { integer: true, min: 0 }) ?? 200;
+  const temperature = numberOption(values, "temperature", { above: 0 }) ?? 1;
+  const seed = numberOption(values, "seed", { integer: true }) ?? 0;
+  const prime = stringOption(values, "prime") ?? "";
+  const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
+  const checkpoint = await loadCheckpoint(path);
+  const vocab = Vocab.fromData(checkpoint.vocab);
+  const unknown = [...prime].find((ch) => vocab.indexOf(ch) < 0);
+  if (unknown !== undefined) {
+    throw new UsageError(
+      `--prime has ${JSON.stringify(unknown)}, which is not in the checkpoint's vocabulary`,
+    );
+  }
+  out(prime);
+  let last = prime.length > 0 ? prime.at(-1) : "\n";
+  sampleTokens(checkpoint.params, {
+    length,
+    temperature,
+    argmax: values.argmax === true,
+    prime: [vocab.boundary, ...vocab.encode(prime)],
+    seed,
+  }).subscribe((token) => {
+    last = vocab.chars[token];
+    out(last);
+  });
+  if (last !== "\n") out("\n");
+  return 0;
+}
