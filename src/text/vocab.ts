@@ -281,7 +281,7 @@ export class Vocab {
 }
 
 /** A character for messages: quoted, with its code point (`"é" (U+00E9)`). */
-export function showChar(ch: string): string {
+function showChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
   return `${JSON.stringify(ch)} (U+${code.toString(16).toUpperCase().padStart(4, "0")})`;
 }
