@@ -1,7 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStrictEquals } from "@std/assert";
 import { from, lastValueFrom, map } from "rxjs";
-import { initParams, Matrix, train } from "../mod.ts";
-import type { RnnParams, TrainerSnapshot, TrainEvent } from "../mod.ts";
+import { initParams, Matrix } from "../mod.ts";
+import type { RnnParams } from "../mod.ts";
+import { train } from "../src/train.ts";
+import type { TrainerSnapshot, TrainEvent } from "../src/train.ts";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../src/checkpoint.ts";
 import type { CheckpointData } from "../src/checkpoint.ts";
 import { encodeValue } from "../src/_checkpoint_codec.ts";

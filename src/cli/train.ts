@@ -269,11 +269,13 @@ async function prepareCheckpointPath(path: string): Promise<void> {
   const slash = path.lastIndexOf("/");
   if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
   for (const p of [path, `${path}.tmp`]) {
-    const { state } = await Deno.permissions.query({ name: "write", path: p });
-    if (state !== "granted") {
-      throw new UsageError(
-        `no permission to write the checkpoint '${p}': run Deno with --allow-write for it`,
-      );
+    for (const name of ["read", "write"] as const) {
+      const { state } = await Deno.permissions.query({ name, path: p });
+      if (state !== "granted") {
+        throw new Error(
+          `no permission to ${name} the checkpoint '${p}': run Deno with --allow-${name} for it`,
+        );
+      }
     }
   }
   if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
