@@ -63,7 +63,7 @@ export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends Hidd
   /** Accept samples without `y` (their label may be set later with {@linkcode setLabel}). @default {false} */
   allowUnlabeled?: boolean;
   /** Called with each skipped sample's error (with `onInvalid: "skip"`). A throw here errors the stream. */
-  onSkip?: (error: Error, sample: unknown, index: number) => void;
+  onSkip?: (error: Error, sample: unknown, position: number) => void;
   /**
    * Recycle caches from a pool of this many (0 = allocate a fresh cache per step).
    * An emitted record then stays valid for `pool − 1` further steps.
@@ -127,6 +127,11 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       );
     }
   }
+  if (options.onSkip !== undefined && typeof options.onSkip !== "function") {
+    throw new TypeError(
+      `Cannot create forwardSteps() as 'onSkip' must be a function: got ${describe(options.onSkip)}`,
+    );
+  }
   if (options.a0 !== undefined) {
     assertShape("a0", options.a0, na, options.a0?.cols);
     assertFinite("a0", options.a0);
@@ -135,7 +140,8 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
     new Observable<StepRecord<C>>((subscriber) => {
       // per-subscription state: hidden state, counters, cache pool
       let a: Matrix | null = options.a0?.clone() ?? null;
-      let index = startIndex, skipped = startSkipped, received = 0;
+      // samples received so far, valid or not, counted across resumes (for error messages)
+      let index = startIndex, skipped = startSkipped, received = startIndex + startSkipped;
       const caches: C[] = [];
       let next = 0;
       return source.subscribe({
