@@ -56,6 +56,7 @@ export * from "./src/sources/from_ingest.ts";
 export * from "./src/backpressure.ts";
 export * from "./src/normalizer.ts";
 export * from "./src/metrics.ts";
+export * from "./src/prequential.ts";
 export * from "./src/text/vocab.ts";
 export * from "./src/text/char_stream.ts";
 export * from "./src/text/name_stream.ts";
