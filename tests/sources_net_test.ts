@@ -8,6 +8,7 @@ import {
   fromSse,
   fromWebSocket,
   parseNdjson,
+  PauseController,
   Random,
 } from "../mod.ts";
 import type { IngestInfo, ReconnectOptions } from "../mod.ts";
@@ -103,6 +104,30 @@ Deno.test("fromHttpLines() streams a response body as lines and reconnects with 
       assertEquals(lines, ["1", "2", "3"]);
       assertEquals(stats.reconnects, 2);
       await settle();
+    });
+  });
+  await t.step("a paused source stops reading the body until resumed", async () => {
+    const all = Array.from({ length: 2000 }, (_, k) => `${k}\n`).join("");
+    await withServer(() => new Response(body([all.slice(0, 5000), all.slice(5000)])), async (base) => {
+      const pause = new PauseController();
+      const seen: string[] = [];
+      let wake = () => {};
+      const done = new Promise<void>((resolve) =>
+        fromHttpLines(base, { pause }).subscribe({
+          next: (line) => {
+            seen.push(line);
+            if (seen.length === 10) pause.pause();
+            wake();
+          },
+          complete: resolve,
+        })
+      );
+      while (seen.length < 10) await new Promise<void>((r) => wake = r);
+      await settle();
+      assertEquals(seen.length, 10);
+      pause.resume();
+      await done;
+      assertEquals(seen.length, 2000);
     });
   });
   await t.step("a 404 errors with a TypeError; maxRetries gives up with the last error", async () => {
