@@ -48,7 +48,7 @@ function samples(m: number, seed: number): Observable<Sample> {
     const random = new Random(seed);
     const streams = Array.from({ length: m }, () => reberStream(random));
     let current = Int32Array.from(streams, (next) => next());
-    let handle = 0;
+    let handle: ReturnType<typeof setTimeout> | undefined;
     const chunk = () => {
       for (let i = 0; i < 2000 && !subscriber.closed; i++) {
         const following = Int32Array.from(streams, (next) => next());
