@@ -112,8 +112,10 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
       daPrev = swap;
     }
     for (const [p, g] of pairs) {
-      for (let q = 0; q < p.length; q++) p[q] -= learningRate * g[q];
-      g.fill(0);
+      for (let q = 0; q < p.length; q++) {
+        p[q] -= learningRate * g[q];
+        g[q] = 0;
+      }
     }
     offset = (offset + k) % L;
     return loss;

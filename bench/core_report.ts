@@ -2,54 +2,86 @@
  * Prints the speed of the RNN core in a plain loop (one TBPTT window per run, see
  * `_core_work.ts`) as steps/s, column-steps/s and GFLOP/s of the matrix products.
  *
- *     deno run bench/core_report.ts [seconds per workload, default 3]
+ *     deno run bench/core_report.ts [seconds per workload, default 4]
+ *
+ * Each workload is warmed up, then timed in half-second slices: the table shows the
+ * median slice, the best slice, and the share of wall time the process spent on a
+ * CPU (below ~95%, other processes were competing and the figures are low).
  *
  * @module
  */
+import process from "node:process";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 
-const seconds = Number(Deno.args[0] ?? 3);
+const seconds = Number(Deno.args[0] ?? 4);
 if (!(seconds > 0)) {
   throw new RangeError(`Cannot run core_report as 'seconds' must be > 0: current value is ${seconds}`);
 }
 
-/** Runs windows for about `seconds` after a warm-up; returns the measured rates. */
-function measure(
-  options: PlainLoopOptions,
-): { steps: number; columnSteps: number; gflops: number; ms: number } {
-  const loop = makePlainLoop(options);
-  const warmUntil = performance.now() + Math.min(1000, seconds * 300);
-  while (performance.now() < warmUntil) loop.runWindow();
-  let windows = 0;
+interface Rates {
+  /** Median slice, ms per window. */
+  ms: number;
+  /** Median and best slice, steps per second. */
+  steps: number;
+  best: number;
+  /** CPU time over wall time. */
+  cpuShare: number;
+}
+
+/** Times windows in half-second slices after a warm-up. */
+function measure(run: () => number, stepsPerWindow: number): Rates {
+  const warmUntil = performance.now() + Math.min(1500, seconds * 250);
+  while (performance.now() < warmUntil) run();
+  const slices: number[] = [];
+  const cpu = process.cpuUsage();
   const start = performance.now();
-  let now = start;
-  while (now - start < seconds * 1000) {
-    loop.runWindow();
-    windows++;
-    now = performance.now();
+  while (performance.now() - start < seconds * 1000 || slices.length < 3) {
+    const t0 = performance.now();
+    let windows = 0, t1 = t0;
+    while (t1 - t0 < 500) {
+      run();
+      windows++;
+      t1 = performance.now();
+    }
+    slices.push((t1 - t0) / windows);
   }
-  const s = (now - start) / 1000;
-  const steps = windows * loop.steps / s;
+  const used = process.cpuUsage(cpu);
+  const wall = performance.now() - start;
+  slices.sort((a, b) => a - b);
+  const ms = slices[Math.floor(slices.length / 2)];
   return {
-    steps,
-    columnSteps: steps * loop.columns,
-    gflops: steps * loop.flopsPerStep / 1e9,
-    ms: s * 1000 / windows,
+    ms,
+    steps: stepsPerWindow * 1000 / ms,
+    best: stepsPerWindow * 1000 / slices[0],
+    cpuShare: (used.user + used.system) / 1000 / wall,
   };
 }
 
-const rows: string[][] = [["bench", "sizes", "ms/window", "steps/s", "column-steps/s", "GFLOP/s"]];
-for (const [name, options] of [["B1", B1], ["B2", B2]] as const) {
-  const r = measure(options);
+const int = (v: number): string => Math.round(v).toLocaleString("en-US");
+const rows: string[][] = [[
+  "bench",
+  "sizes",
+  "ms/window",
+  "steps/s",
+  "best steps/s",
+  "column-steps/s",
+  "GFLOP/s",
+  "CPU share",
+]];
+for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOptions][]) {
+  const loop = makePlainLoop(options);
+  const r = measure(loop.runWindow, loop.steps);
   const { nx, na, ny, m, k, tokens } = options;
   rows.push([
     name,
     `nx=${nx} na=${na} ny=${ny} m=${m} k=${k} ${tokens ? "tokens" : "dense"}`,
     r.ms.toFixed(3),
-    Math.round(r.steps).toLocaleString("en-US"),
-    Math.round(r.columnSteps).toLocaleString("en-US"),
-    r.gflops.toFixed(2),
+    int(r.steps),
+    int(r.best),
+    int(r.steps * loop.columns),
+    (r.steps * loop.flopsPerStep / 1e9).toFixed(2),
+    `${Math.round(100 * r.cpuShare)}%`,
   ]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -57,5 +89,7 @@ for (const r of rows) {
   console.log(r.map((cell, c) => c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));
 }
 console.log(
-  "GFLOP/s counts the matrix products only: 2·m·(3·na² + 3·ny·na + (tokens ? 0 : 2·na·nx)) per step.",
+  "One window = forward k + backward k steps (loss at every step) + SGD update; float64, one thread.\n" +
+    "GFLOP/s counts the matrix products only, 2 flops per multiply-add: " +
+    "2·m·(3·na² + 3·ny·na + (tokens ? 0 : 2·na·nx)) per step.",
 );

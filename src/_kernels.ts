@@ -6,9 +6,10 @@
  *
  * The plain TypeScript kernels reduce all three products to one strided tile
  * loop, `C[x, y] += Σ_t U[x, t] · V[y, t]`, computed in 4×4 register blocks
- * (sixteen scalar accumulators, eight loads per sixteen multiply-adds) with 4×1
- * and 1×1 blocks at the edges; the one-column case of `gemmNT` is an outer product
- * done four rows at a time.
+ * (sixteen scalar accumulators, eight loads per sixteen multiply-adds) over
+ * packed panels, with strided 4×1 and 1×1 blocks at the edges. One column
+ * (m = 1) has its own contiguous loops: `A·b` and `Aᵀ·b` four outputs at a time,
+ * and the outer product `a·bᵀ` four rows at a time.
  *
  * @module
  */
