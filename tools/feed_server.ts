@@ -16,8 +16,9 @@
  * Events look like `{"seq":0,"reading":1,"mote_id":1,"indoor":1,"humidity":45.93,
  * "temperature":27.97,"label":0}`; `seq` counts from 0 and keeps growing across laps with
  * `--loop` (the reading is `seq mod 18914`). Every client gets its own replay at `--rate`
- * events per second; without `--loop` the stream ends after the last reading (WebSocket
- * close code 1000). The process can be killed at any time and restarted on the same port.
+ * events per second (a client that reads slower falls behind: the server holds at most
+ * 256 events or 1 MiB for it); without `--loop` the stream ends after the last reading
+ * (WebSocket close code 1000). The process can be killed at any time and restarted on the same port.
  *
  * @module
  */
@@ -86,12 +87,14 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
   const eventAt = (seq: number) => JSON.stringify({ seq, ...readings[seq % readings.length] });
 
   /**
-   * Paces one client's replay: calls `send` with each due event, then `end` after the
+   * Paces one client's replay: calls `send` with each due event while `ready()` (a slow
+   * client falls behind instead of growing the server's buffers), then `end` after the
    * last one (without loop) or at shutdown. Returns the function that stops it.
    */
   const replay = (
     from: number,
     send: (seq: number, json: string) => void,
+    ready: () => boolean,
     end: (shutdown: boolean) => void,
   ) => {
     const t0 = performance.now();
@@ -110,7 +113,7 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
     const timer = setInterval(() => {
       const due = Math.min(last, from + Math.floor((performance.now() - t0) * rate / 1000));
       try {
-        for (; next < due; next++) send(next, eventAt(next));
+        for (; next < due && ready(); next++) send(next, eventAt(next));
       } catch {
         return stop(); // the client went away
       }
@@ -139,6 +142,7 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
         const stop = replay(
           from,
           (_seq, json) => socket.send(json),
+          () => (socket.bufferedAmount ?? 0) < 1 << 20,
           (shutdown) =>
             shutdown ? socket.close(1001, "server shutting down") : socket.close(1000, "end of data"),
         );
@@ -157,13 +161,14 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
             from,
             (seq, json) =>
               controller.enqueue(encoder.encode(sse ? `id: ${seq}\ndata: ${json}\n\n` : `${json}\n`)),
+            () => (controller.desiredSize ?? 0) > 0,
             () => controller.close(),
           );
         },
         cancel() {
           stop();
         },
-      });
+      }, new CountQueuingStrategy({ highWaterMark: 256 }));
       const type = sse ? "text/event-stream" : "application/x-ndjson";
       return new Response(body, { headers: { "content-type": type, "cache-control": "no-store" } });
     }
