@@ -1,7 +1,15 @@
 import { assert, assertEquals, assertGreater, assertRejects, assertThrows } from "@std/assert";
 import { firstValueFrom, lastValueFrom, map, take, toArray } from "rxjs";
 import type { Subscription } from "rxjs";
-import { createFeedStats, fromHttpLines, fromSse, fromWebSocket, parseNdjson } from "../mod.ts";
+import {
+  backpressure,
+  createFeedStats,
+  fromHttpLines,
+  fromSse,
+  fromWebSocket,
+  Normalizer,
+  parseNdjson,
+} from "../mod.ts";
 import { parseFeedServerArgs, startFeedServer } from "../tools/feed_server.ts";
 import { loadSensorReadings } from "../tools/_sensor_data.ts";
 
@@ -114,6 +122,37 @@ Deno.test("startFeedServer() replays readings over WebSocket, SSE and NDJSON", a
     );
     await assertRejects(() => startFeedServer({ readings: [] }), RangeError, "'readings' must not be empty");
   });
+});
+
+Deno.test("the feed composes: server → WebSocket → parseNdjson → backpressure → Normalizer", async () => {
+  const readings = (await loadSensorReadings()).slice(0, 400);
+  const server = await startFeedServer({ port: 0, rate: 20000, tick: 5, readings });
+  try {
+    const stats = createFeedStats();
+    const norm = new Normalizer(2);
+    const out = await lastValueFrom(
+      fromWebSocket(`ws://127.0.0.1:${server.port}/ws`, { stats }).pipe(
+        parseNdjson({ fields: ["humidity", "temperature"], stats }),
+        backpressure({ capacity: 16, sliceSize: 4 }),
+        map((e) => {
+          norm.update(e.value.values);
+          return { z: norm.transform(e.value.values), e };
+        }),
+        toArray(),
+      ),
+    );
+    const last = out[out.length - 1].e;
+    assertEquals([stats.parsed, stats.skipped, last.received, last.delivered + last.dropped], [
+      400,
+      0,
+      400,
+      400,
+    ]);
+    assertEquals(norm.count, last.delivered);
+    assert(out.every(({ z }) => Number.isFinite(z[0]) && Number.isFinite(z[1])));
+  } finally {
+    await server.shutdown();
+  }
 });
 
 /** Starts tools/feed_server.ts as a process and waits for its "listening" line. */
