@@ -8,8 +8,10 @@
  * loop, `C[x, y] += Σ_t U[x, t] · V[y, t]`, computed in 4×4 register blocks
  * (sixteen scalar accumulators, eight loads per sixteen multiply-adds) over
  * packed panels, with strided 4×1 and 1×1 blocks at the edges. One column
- * (m = 1) has its own contiguous loops: `A·b` and `Aᵀ·b` four outputs at a time,
- * and the outer product `a·bᵀ` four rows at a time.
+ * (m = 1) has its own loops, four rows of the matrix at a time: `A·b`, `Aᵀ·b`
+ * and the outer product `a·bᵀ`. Inner loops read every operand with the same
+ * index (packed panels, and row views cached per matrix), which is what lets V8
+ * run them fast: an offset per load costs as much as the multiply-add.
  *
  * @module
  */
@@ -27,29 +29,33 @@ export interface Kernels {
 /** Plain TypeScript kernels. */
 export const jsKernels: Kernels = {
   gemm(r, k, n, A, B, C) {
+    if (r < 1 || k < 1 || n < 1) return;
     if (n === 1) matvec(r, k, A, B, C);
     // x = row i of A (stride k), y = column j of B (stride 1), t = p
     else tile(r, n, k, A, k, 1, B, 1, n, C, n);
   },
   gemmTN(r, k, n, A, B, C) {
+    if (r < 1 || k < 1 || n < 1) return;
     if (n === 1) matvecT(r, k, A, B, C);
     // x = column p of A (stride 1), y = column j of B (stride 1), t = row i of both
     else tile(k, n, r, A, 1, k, B, 1, n, C, n);
   },
   gemmNT(r, k, n, A, B, C) {
+    if (r < 1 || k < 1 || n < 1) return;
     if (n === 1) outer(r, k, A, B, C);
     // x = row i of A (stride n), y = row p of B (stride n), t = j
     else tile(r, k, n, A, n, 1, B, n, 1, C, k);
   },
 };
 
-/** Packed panels of {@linkcode tile}: grown on demand, then reused (no allocation in steady state). */
-let packedU = new Float64Array(0), packedV = new Float64Array(0);
+/** Packed panels of {@linkcode tile}, grown on demand and then reused: no allocation in steady state. */
+let panelU = new Float64Array(0), panelsV: Float64Array[] = [], panelSize = 0;
 
 /**
  * `C[x·cs + y] += Σ_{t<len} U[x·us + t·ut] · V[y·vs + t·vt]` for x < rows, y < cols.
- * Full 4×4 blocks read packed copies (four rows of U, or four rows of V, interleaved
- * per t) so the inner loop walks both panels with one index; the edges are strided.
+ * Full 4×4 blocks read packed copies (four rows of U, and each four rows of V,
+ * interleaved per t, each panel its own array) so that the inner loop reads both
+ * with one index; the edges are strided.
  */
 function tile(
   rows: number,
@@ -66,13 +72,17 @@ function tile(
 ): void {
   const rows4 = rows - rows % 4, cols4 = cols - cols % 4, len4 = 4 * len;
   if (rows4 > 0 && cols4 > 0) {
-    if (packedU.length < len4) packedU = new Float64Array(len4);
-    if (packedV.length < cols4 * len) packedV = new Float64Array(cols4 * len);
-    const Up = packedU, Vp = packedV;
-    for (let y = 0; y < cols4; y += 4) pack4(V, y * vs, vs, vt, len, Vp, y * len);
+    if (panelSize < len4) {
+      panelSize = len4;
+      panelU = new Float64Array(len4);
+      panelsV = panelsV.map(() => new Float64Array(len4));
+    }
+    while (panelsV.length < cols4 / 4) panelsV.push(new Float64Array(panelSize));
+    const Up = panelU, Vps = panelsV;
+    for (let y = 0; y < cols4; y += 4) pack4(V, y * vs, vs, vt, len, Vps[y >> 2]);
     for (let x = 0; x < rows4; x += 4) {
-      pack4(U, x * us, us, ut, len, Up, 0);
-      for (let y = 0; y < cols4; y += 4) block4x4(len4, Up, Vp, y * len, C, x * cs + y, cs);
+      pack4(U, x * us, us, ut, len, Up);
+      for (let y = 0; y < cols4; y += 4) block4x4(len4, Up, Vps[y >> 2], C, x * cs + y, cs);
       for (let y = cols4; y < cols; y++) block4x1(len, U, x * us, us, ut, V, y * vs, vt, C, x * cs + y, cs);
     }
   } else {
@@ -89,7 +99,7 @@ function tile(
   }
 }
 
-/** Copies four strided rows `src[from + d·stride + t·step]` (d < 4, t < len) to `dst[at + 4t + d]`. */
+/** Copies four strided rows `src[from + d·stride + t·step]` (d < 4, t < len) to `dst[4t + d]`. */
 function pack4(
   src: Float64Array,
   from: number,
@@ -97,28 +107,26 @@ function pack4(
   step: number,
   len: number,
   dst: Float64Array,
-  at: number,
 ): void {
   const s1 = from + stride, s2 = s1 + stride, s3 = s2 + stride;
-  for (let t = 0, o = 0, q = at; t < len; t++, o += step, q += 4) {
+  for (let t = 0, o = 0, q = 0; t < len; t++, o += step, q += 4) {
     dst[q] = src[from + o], dst[q + 1] = src[s1 + o], dst[q + 2] = src[s2 + o], dst[q + 3] = src[s3 + o];
   }
 }
 
-/** A 4×4 block of {@linkcode tile} from packed panels, its sixteen sums held in locals. */
+/** A 4×4 block of {@linkcode tile} from two packed panels, its sixteen sums held in locals. */
 function block4x4(
   len4: number,
   Up: Float64Array,
   Vp: Float64Array,
-  v: number,
   C: Float64Array,
   c: number,
   cs: number,
 ): void {
   let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
   let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-  for (let q = 0; q < len4; q += 4, v += 4) {
-    const v0 = Vp[v], v1 = Vp[v + 1], v2 = Vp[v + 2], v3 = Vp[v + 3];
+  for (let q = 0; q < len4; q += 4) {
+    const v0 = Vp[q], v1 = Vp[q + 1], v2 = Vp[q + 2], v3 = Vp[q + 3];
     let w = Up[q];
     s00 += w * v0, s01 += w * v1, s02 += w * v2, s03 += w * v3;
     w = Up[q + 1];
@@ -160,57 +168,70 @@ function block4x1(
   C[c] += s0, C[c + cs] += s1, C[c + 2 * cs] += s2, C[c + 3 * cs] += s3;
 }
 
+/** Row views of a matrix, kept per array and row length so hot loops index every row with one `p`. */
+const rowViewCache = new WeakMap<Float64Array, { k: number; rows: Float64Array[] }>();
+
+/** The rows of `M` (row length k) as subarrays; built once per array and row length, then reused. */
+function rowsOf(M: Float64Array, k: number): Float64Array[] {
+  const hit = rowViewCache.get(M);
+  if (hit !== undefined && hit.k === k) return hit.rows;
+  const rows: Float64Array[] = [];
+  for (let i = 0; i + k <= M.length; i += k) rows.push(M.subarray(i, i + k));
+  rowViewCache.set(M, { k, rows });
+  return rows;
+}
+
 /** `c[r] += A[r×k] · b[k]`, four rows at a time so each `b[p]` is loaded once. */
 function matvec(r: number, k: number, A: Float64Array, b: Float64Array, c: Float64Array): void {
+  const rows = rowsOf(A, k);
   let i = 0;
   for (; i + 3 < r; i += 4) {
-    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    const A0 = rows[i], A1 = rows[i + 1], A2 = rows[i + 2], A3 = rows[i + 3];
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let p = 0; p < k; p++) {
       const bp = b[p];
-      s0 += A[a0 + p] * bp, s1 += A[a1 + p] * bp, s2 += A[a2 + p] * bp, s3 += A[a3 + p] * bp;
+      s0 += A0[p] * bp, s1 += A1[p] * bp, s2 += A2[p] * bp, s3 += A3[p] * bp;
     }
     c[i] += s0, c[i + 1] += s1, c[i + 2] += s2, c[i + 3] += s3;
   }
   for (; i < r; i++) {
+    const Ai = rows[i];
     let s = 0;
-    for (let p = 0, a = i * k; p < k; p++) s += A[a + p] * b[p];
+    for (let p = 0; p < k; p++) s += Ai[p] * b[p];
     c[i] += s;
   }
 }
 
-/** `c[k] += A[r×k]ᵀ · b[r]`, four columns at a time so each `b[i]` is loaded once. */
+/** `c[k] += A[r×k]ᵀ · b[r]`, four rows of A at a time so each `c[p]` is loaded and stored once per four. */
 function matvecT(r: number, k: number, A: Float64Array, b: Float64Array, c: Float64Array): void {
-  let p = 0;
-  for (; p + 3 < k; p += 4) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let i = 0, a = p; i < r; i++, a += k) {
-      const bi = b[i];
-      s0 += A[a] * bi, s1 += A[a + 1] * bi, s2 += A[a + 2] * bi, s3 += A[a + 3] * bi;
-    }
-    c[p] += s0, c[p + 1] += s1, c[p + 2] += s2, c[p + 3] += s3;
+  const rows = rowsOf(A, k);
+  let i = 0;
+  for (; i + 3 < r; i += 4) {
+    const A0 = rows[i], A1 = rows[i + 1], A2 = rows[i + 2], A3 = rows[i + 3];
+    const b0 = b[i], b1 = b[i + 1], b2 = b[i + 2], b3 = b[i + 3];
+    for (let p = 0; p < k; p++) c[p] += (A0[p] * b0 + A1[p] * b1) + (A2[p] * b2 + A3[p] * b3);
   }
-  for (; p < k; p++) {
-    let s = 0;
-    for (let i = 0, a = p; i < r; i++, a += k) s += A[a] * b[i];
-    c[p] += s;
+  for (; i < r; i++) {
+    const Ai = rows[i], bi = b[i];
+    for (let p = 0; p < k; p++) c[p] += Ai[p] * bi;
   }
 }
 
 /** `C[r×k] += a[r] · b[k]ᵀ`, four rows at a time so each `b[p]` is loaded once. */
 function outer(r: number, k: number, a: Float64Array, b: Float64Array, C: Float64Array): void {
+  const rows = rowsOf(C, k);
   let i = 0;
   for (; i + 3 < r; i += 4) {
     const a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
-    const c0 = i * k, c1 = c0 + k, c2 = c1 + k, c3 = c2 + k;
+    const C0 = rows[i], C1 = rows[i + 1], C2 = rows[i + 2], C3 = rows[i + 3];
     for (let p = 0; p < k; p++) {
       const bp = b[p];
-      C[c0 + p] += a0 * bp, C[c1 + p] += a1 * bp, C[c2 + p] += a2 * bp, C[c3 + p] += a3 * bp;
+      C0[p] += a0 * bp, C1[p] += a1 * bp, C2[p] += a2 * bp, C3[p] += a3 * bp;
     }
   }
   for (; i < r; i++) {
-    const ai = a[i], ci = i * k;
-    for (let p = 0; p < k; p++) C[ci + p] += ai * b[p];
+    const ai = a[i], Ci = rows[i];
+    for (let p = 0; p < k; p++) Ci[p] += ai * b[p];
   }
 }
 

@@ -92,3 +92,25 @@ Deno.test("jsKernels leave their inputs unchanged and accumulate twice as 2×", 
     });
   }
 });
+
+Deno.test("jsKernels give the same result when an array is reused with another row length or a zero size", async (t) => {
+  const random = new Random(13);
+  for (const op of ["gemm", "gemmTN", "gemmNT"] as const) {
+    await t.step(op, () => {
+      const A = randn(random, 64), B = randn(random, 64);
+      for (const [r, k, n] of [[6, 4, 1], [4, 6, 1], [3, 8, 1], [6, 4, 1], [4, 6, 5], [8, 3, 1]]) {
+        const [la, lb, lc] = SHAPES[op](r, k, n);
+        const C0 = randn(random, lc);
+        const want = C0.slice(), got = C0.slice();
+        naive(op, r, k, n, A.subarray(0, la), B.subarray(0, lb), want);
+        jsKernels[op](r, k, n, A, B, got);
+        assertLess(relError(got, want), TOL, `${op} r=${r} k=${k} n=${n}`);
+      }
+      const C = randn(random, 4), before = C.slice();
+      jsKernels[op](0, 2, 2, A, B, C);
+      jsKernels[op](2, 0, 2, A, B, C);
+      jsKernels[op](2, 2, 0, A, B, C);
+      assert(C.every((v, q) => v === before[q]), "a zero size changed C");
+    });
+  }
+});
