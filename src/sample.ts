@@ -28,6 +28,13 @@ export interface SampleTokensOptions {
   seed?: number;
   /** A token that ends the stream when drawn (it is not emitted), e.g. the boundary. @default {undefined} */
   stopToken?: number;
+  /**
+   * A token that restarts the hidden state from zero when it is fed, as a
+   * `NameStream` does at the start of every name (pass the boundary for a
+   * model trained on names; leave it out for a model trained on a running text).
+   * @default {undefined}
+   */
+  resetToken?: number;
 }
 
 /**
@@ -55,7 +62,8 @@ export interface SampleTokensOptions {
  * ```
  */
 export function sampleTokens(params: RnnParams, options: SampleTokensOptions = {}): Observable<number> {
-  const { length = 200, temperature = 1, argmax = false, prime = [0], seed = 0, stopToken } = options;
+  const { length = 200, temperature = 1, argmax = false, prime = [0], seed = 0, stopToken, resetToken } =
+    options;
   const { nx, na, ny } = checkParams(params);
   if (nx !== ny) {
     throw new RangeError(
@@ -87,21 +95,24 @@ export function sampleTokens(params: RnnParams, options: SampleTokensOptions = {
       );
     }
   }
-  if (stopToken !== undefined && !(Number.isInteger(stopToken) && stopToken >= 0 && stopToken < ny)) {
-    throw new RangeError(
-      `Cannot sampleTokens() as 'stopToken' must be a token in [0, ${ny}): current value is ${stopToken}`,
-    );
+  for (const [name, token] of [["stopToken", stopToken], ["resetToken", resetToken]] as const) {
+    if (token !== undefined && !(Number.isInteger(token) && token >= 0 && token < ny)) {
+      throw new RangeError(
+        `Cannot sampleTokens() as '${name}' must be a token in [0, ${ny}): current value is ${token}`,
+      );
+    }
   }
   return new Observable<number>((subscriber) => {
     const random = new Random(seed);
     const cache = allocCache(na, ny, 1);
     const x = new Int32Array(1);
     const probs = new Float64Array(ny);
+    const zero = new Matrix(na, 1);
     const step = (token: number, aPrev: Matrix): void => {
       x[0] = token;
-      forwardInto(params, x, aPrev, null, cache, "softmax");
+      forwardInto(params, x, token === resetToken ? zero : aPrev, null, cache, "softmax");
     };
-    step(primed[0], new Matrix(na, 1));
+    step(primed[0], zero);
     for (let i = 1; i < primed.length; i++) step(primed[i], cache.a);
     for (let n = 0; n < length && !subscriber.closed; n++) {
       const token = argmax ? argmaxOf(cache.z2.data) : draw(cache.z2.data, temperature, probs, random);

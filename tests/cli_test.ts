@@ -224,6 +224,16 @@ Deno.test("train on the names resumes exactly: N steps, then M more = N + M step
         assertEquals(b.stream, a.stream);
       },
     );
+    await t.step(
+      "sample on a names model starts every name from a zero state: argmax repeats one name",
+      async () => {
+        const r = await cli(["sample", "--checkpoint", split, "--argmax", "--length", "80"]);
+        assertStrictEquals(r.code, 0, r.stderr);
+        const lines = r.stdout.split("\n").slice(0, -2);
+        assert(lines.length >= 2, r.stdout);
+        assertStrictEquals(new Set(lines).size, 1, r.stdout);
+      },
+    );
     await t.step("a resumed run refuses other settings", async () => {
       assertOneLineError(
         await cli(["train", "--resume", split, "--hidden", "16"]),

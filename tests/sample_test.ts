@@ -147,3 +147,32 @@ Deno.test("bitsPerChar() is the mean −log₂ ŷ[next] of cellLoss over each se
     "token 1 of sequence 0 must be in [0, 6)",
   );
 });
+
+Deno.test("sampleTokens() with resetToken restarts from a zero state whenever that token is fed", async (t) => {
+  const prime = [0, 3, 0, 4];
+  for (const resetToken of [0, 3]) {
+    await t.step(`resetToken ${resetToken} (argmax, checked against cellForward)`, async () => {
+      const tokens = await run(params, { length: 30, argmax: true, prime, resetToken });
+      const zero = new Matrix(10, 1);
+      let cache = cellForward(params, [prime[0]], zero);
+      for (const token of prime.slice(1)) {
+        cache = cellForward(params, [token], token === resetToken ? zero : cache.a);
+      }
+      const expected: number[] = [];
+      for (let n = 0; n < 30; n++) {
+        const y = Array.from(cache.yHat.data);
+        const best = y.indexOf(Math.max(...y));
+        expected.push(best);
+        cache = cellForward(params, [best], best === resetToken ? zero : cache.a);
+      }
+      assertEquals(tokens, expected);
+    });
+  }
+  await t.step("out of range", () => {
+    assertThrows(
+      () => sampleTokens(params, { resetToken: -1 }),
+      RangeError,
+      "'resetToken' must be a token in [0, 6)",
+    );
+  });
+});

@@ -74,6 +74,8 @@ export async function sampleCommand(args: readonly string[]): Promise<number> {
     argmax: values.argmax === true,
     prime: [vocab.boundary, ...vocab.encode(prime)],
     seed,
+    // a names model starts every name from a zero state, as in training
+    resetToken: checkpoint.config.data === "names" ? vocab.boundary : undefined,
   }).subscribe((token) => {
     last = vocab.chars[token];
     out(last);
