@@ -134,6 +134,25 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       assertStrictEquals(loaded.trainer?.counters.steps, 200);
       assertStrictEquals(loaded.config.streams, 4);
     });
+    await t.step("--every writes checkpoints along the way", async () => {
+      const every = await cli([
+        "train",
+        "--text",
+        text,
+        "--steps",
+        "100",
+        "--every",
+        "30",
+        "--checkpoint",
+        `${dir.path}/every.ckpt`,
+        ...SMALL,
+      ]);
+      assertStrictEquals(every.code, 0, every.stderr);
+      const saved = [...every.stdout.matchAll(/^checkpoint: .*every\.ckpt \(step (\d+)\)$/gm)].map((m) =>
+        Number(m[1])
+      );
+      assertEquals(saved, [30, 60, 90, 100]);
+    });
     await t.step("sample: deterministic for a seed, starts with the prime, argmax", async () => {
       const [a, b, c, p, m] = await Promise.all([
         cli(["sample", "--checkpoint", ckpt, "--length", "60", "--seed", "3"]),

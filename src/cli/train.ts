@@ -196,9 +196,12 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
           if (every > 0 && e.step - lastSaved >= every) {
             const c = capture(e);
             lastSaved = e.step;
-            writes = writes.then(() => save(c)).catch((error) => {
-              writeError ??= error;
-            });
+            writes = writes.then(() => save(c)).then(
+              () => progress.print(`checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`),
+              (error) => {
+                writeError ??= error;
+              },
+            );
           }
           if (sampleEvery > 0 && elapsed() - lastSample >= sampleEvery) {
             lastSample = elapsed();
