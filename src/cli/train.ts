@@ -9,16 +9,15 @@ import { bitsPerChar } from "../bits_per_char.ts";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
 import type { LoadedCheckpoint } from "../checkpoint.ts";
 import { train } from "../train.ts";
-import type { TrainerSnapshot, TrainEvent, TrainOptions } from "../train.ts";
+import type { TrainerSnapshot, TrainEvent } from "../train.ts";
 import { charSamples } from "../text/char_stream.ts";
-import { durationOption, numberOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import { durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
 import { Progress } from "./_progress.ts";
 import { DEFAULTS, describeConfig, resolveRunConfig } from "./_run_config.ts";
-import type { RunConfig } from "./_run_config.ts";
 import { namesData, readText, textData } from "./_train_data.ts";
-import type { TrainData } from "./_train_data.ts";
+import { freshOptions, prepareCheckpointPath, resumeOptions } from "./_train_setup.ts";
 
 const SPEC: OptionSpec = {
   dataset: { type: "string" },
@@ -233,61 +232,5 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   } finally {
     progress.finish();
     Deno.removeSignalListener("SIGINT", onSigint);
-  }
-}
-
-function freshOptions(config: RunConfig, data: TrainData): TrainOptions {
-  const n = data.vocab.size;
-  return {
-    sizes: { nx: n, na: config.hidden, ny: n },
-    seed: config.seed,
-    k1: config.k1,
-    k2: config.k2,
-    optimizer: config.optimizer,
-    clip: config.clip,
-    reduction: "mean",
-  };
-}
-
-/** Checks that the checkpoint was made on this data and moves the stream to its position. */
-function resumeOptions(checkpoint: LoadedCheckpoint, data: TrainData, path: string): TrainOptions {
-  if (!data.vocab.equals(checkpoint.vocab)) {
-    throw new Error(`cannot resume from '${path}': its vocabulary differs from this data's`);
-  }
-  if (JSON.stringify(checkpoint.extra.data) !== JSON.stringify(data.identity)) {
-    throw new Error(
-      `cannot resume from '${path}': it was trained on other data (${JSON.stringify(checkpoint.extra.data)})`,
-    );
-  }
-  try {
-    data.stream.setState(checkpoint.stream);
-  } catch (error) {
-    throw new Error(`cannot resume from '${path}': ${(error as Error).message}`);
-  }
-  return { resume: checkpoint.trainer! };
-}
-
-/** Creates the checkpoint's directory now, so a missing permission fails before training. */
-async function prepareCheckpointPath(path: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
-  for (const p of [path, `${path}.tmp`]) {
-    for (const name of ["read", "write"] as const) {
-      const { state } = await Deno.permissions.query({ name, path: p });
-      if (state !== "granted") {
-        throw new Error(
-          `no permission to ${name} the checkpoint '${p}': run Deno with --allow-${name} for it`,
-        );
-      }
-    }
-  }
-  if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * Setting up a `train` run: the trainer's options for a fresh or a resumed run (with
+ * the checks that a checkpoint fits the data), and the checkpoint path's permissions.
+ *
+ * @module
+ */
+import type { LoadedCheckpoint } from "../checkpoint.ts";
+import type { TrainOptions } from "../train.ts";
+import { UsageError } from "./_args.ts";
+import type { RunConfig } from "./_run_config.ts";
+import type { TrainData } from "./_train_data.ts";
+
+/** The trainer's options for a fresh run. */
+export function freshOptions(config: RunConfig, data: TrainData): TrainOptions {
+  const n = data.vocab.size;
+  return {
+    sizes: { nx: n, na: config.hidden, ny: n },
+    seed: config.seed,
+    k1: config.k1,
+    k2: config.k2,
+    optimizer: config.optimizer,
+    clip: config.clip,
+    reduction: "mean",
+  };
+}
+
+/** Checks that the checkpoint was made on this data and moves the stream to its position. */
+export function resumeOptions(checkpoint: LoadedCheckpoint, data: TrainData, path: string): TrainOptions {
+  if (!data.vocab.equals(checkpoint.vocab)) {
+    throw new Error(`cannot resume from '${path}': its vocabulary differs from this data's`);
+  }
+  if (JSON.stringify(checkpoint.extra.data) !== JSON.stringify(data.identity)) {
+    throw new Error(
+      `cannot resume from '${path}': it was trained on other data (${JSON.stringify(checkpoint.extra.data)})`,
+    );
+  }
+  try {
+    data.stream.setState(checkpoint.stream);
+  } catch (error) {
+    throw new Error(`cannot resume from '${path}': ${(error as Error).message}`);
+  }
+  return { resume: checkpoint.trainer! };
+}
+
+/** Creates the checkpoint's directory now, so a missing permission fails before training. */
+export async function prepareCheckpointPath(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  for (const p of [path, `${path}.tmp`]) {
+    for (const name of ["read", "write"] as const) {
+      const { state } = await Deno.permissions.query({ name, path: p });
+      if (state !== "granted") {
+        throw new Error(
+          `no permission to ${name} the checkpoint '${p}': run Deno with --allow-${name} for it`,
+        );
+      }
+    }
+  }
+  if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
