@@ -153,6 +153,25 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       );
       assertEquals(saved, [30, 60, 90, 100]);
     });
+    await t.step("resume refuses a checkpoint made on other data", async () => {
+      const other = `${dir.path}/other.txt`;
+      await Deno.writeTextFile(other, [...TEXT].reverse().join(""));
+      assertOneLineError(
+        await cli([
+          "train",
+          "--resume",
+          ckpt,
+          "--text",
+          other,
+          "--steps",
+          "10",
+          "--checkpoint",
+          `${dir.path}/o.ckpt`,
+        ]),
+        1,
+        `cannot resume from '${ckpt}': it was trained on other data`,
+      );
+    });
     await t.step("sample: deterministic for a seed, starts with the prime, argmax", async () => {
       const [a, b, c, p, m] = await Promise.all([
         cli(["sample", "--checkpoint", ckpt, "--length", "60", "--seed", "3"]),
