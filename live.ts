@@ -34,8 +34,10 @@ if (import.meta.main) {
       redraw: tty ? (line) => Deno.stderr.writeSync(encoder.encode(`\r${line}\x1b[K`)) : undefined,
     });
   } catch (error) {
-    console.error(`error: ${(error as Error)?.message ?? error}`);
-    code = error instanceof UsageError ? 2 : 1;
+    const message = String((error as Error)?.message ?? error);
+    const usage = error instanceof UsageError;
+    console.error(`error: ${usage && !message.startsWith("live.ts: ") ? "live.ts: " : ""}${message}`);
+    code = usage ? 2 : 1;
   }
   Deno.exit(code);
 }
