@@ -114,6 +114,8 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
       // per-subscription state: the ring of the last k2 + labelDelay records and the window buffers
       const ring: StepRecord<C>[] = [...history];
       let oldest = 0;
+      // bumped by every step and by teardown: history() refuses to describe a ring that has moved on
+      let moves = 0;
       let grads: G | null = null;
       let daNext = new Float64Array(0), daPrev = new Float64Array(0);
       const newestFirst = (): StepRecord<C>[] => {
@@ -123,6 +125,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
       };
       const sub = source.subscribe({
         next(record) {
+          moves++;
           if (ring.length < capacity) ring.push(record);
           else {
             ring[oldest] = record;
@@ -140,6 +143,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
             for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
           }
           const g = grads;
+          const at = moves;
           const replay = newestFirst().slice(labelDelay, labelDelay + k2);
           // the window's loss: its newest k1 steps, summed oldest first (as bptt() sums a sequence)
           let loss = 0, labeled = 0;
@@ -172,6 +176,11 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
                 aLast: record.cache.a,
                 skipped: record.skipped,
                 history: () => {
+                  if (moves !== at) {
+                    throw new Error(
+                      `Cannot read the history of the window at step ${t}: the stream has moved on (call it before the next step)`,
+                    );
+                  }
                   const out = newestFirst();
                   out.reverse();
                   return out;
@@ -185,6 +194,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
       });
       return () => {
         sub.unsubscribe();
+        moves++;
         ring.length = 0;
       };
     });

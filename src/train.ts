@@ -126,7 +126,11 @@ export interface TrainEvent {
   counters: TrainCounters;
   /** The live parameters (later windows change them in place: clone to keep). */
   params: RnnParams;
-  /** A deep copy of the whole trainer state at this event (call it before the next sample). */
+  /**
+   * A deep copy of the whole trainer state at this event. Call it while handling the event:
+   * once the next sample arrives (or the stream ends) it throws instead of returning a
+   * state that would not resume exactly.
+   */
   snapshot(): TrainerSnapshot;
 }
 

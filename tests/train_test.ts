@@ -411,3 +411,17 @@ Deno.test("train() resumes exactly from a snapshot", async (t) => {
     train({ resume: snapshot, k1: 2, k2: 4, optimizer: { type: "adam" } });
   });
 });
+
+Deno.test("train() snapshot() throws once the stream has moved on, instead of a state that would not resume", () => {
+  const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 3 });
+  const samples = [0, 1, 2, 0, 1, 2, 0, 1].map((t) => ({ x: [t], y: [(t + 1) % 3] }));
+  const events: TrainEvent[] = [];
+  const sizes: number[] = [];
+  from(samples).pipe(train({ params, k1: 2, k2: 4 })).subscribe((e) => {
+    events.push(e);
+    sizes.push(e.snapshot().history.length); // in time: fine
+  });
+  assertEquals(sizes, [2, 4, 4, 4]);
+  assertThrows(() => events[0].snapshot(), Error, "the stream has moved on");
+  assertThrows(() => events[3].snapshot(), Error, "the stream has moved on");
+});
