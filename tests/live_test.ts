@@ -152,6 +152,11 @@ Deno.test("live.ts counts, shows and skips invalid lines, or stops on the first 
       assertEquals((await p.done()).code, 0);
       assertEquals(p.err.length, 1);
     });
+    await t.step("--events stops after exactly that many readings", async () => {
+      const p = live("--file", ndjson, "--events", "2");
+      assertEquals((await p.done()).code, 0);
+      assertEquals(statusOf(p.out.find((l) => l.startsWith("done: "))!, "events"), 2);
+    });
     await t.step("--strict exits 1 naming the first invalid line", async () => {
       const p = live("--file", ndjson, "--strict");
       assertEquals((await p.done()).code, 1);

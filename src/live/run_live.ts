@@ -113,8 +113,14 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
       : parseNdjson({ fields, strict: config.strict, stats, onInvalid });
     const lines = openLines(config, demo, pause, stats, counters.lastSeq, seqAt >= 0);
     const started = performance.now();
-    let done!: (code: number) => void;
-    const finished = new Promise<number>((resolve) => (done = resolve));
+    let resolve!: (code: number) => void;
+    const finished = new Promise<number>((r) => (resolve = r));
+    let stopped = false;
+    const done = (code: number) => {
+      if (stopped) return;
+      stopped = true; // events still in the delivery slice are not learned from
+      resolve(code);
+    };
     let saving: Promise<unknown> = Promise.resolve();
     const checkpoint = () => {
       if (config.checkpoint === undefined) return;
@@ -135,6 +141,7 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
       }),
     ).subscribe({
       next(b: Backpressured<FeedRecord>) {
+        if (stopped) return;
         counters.skipped = base.skipped + stats.skipped;
         counters.dropped = base.dropped + b.dropped;
         counters.lag = b.lag;
