@@ -29,7 +29,11 @@ if (import.meta.main) {
       Deno.exit(0);
     }
     code = await runLive(config, {
-      out: (line) => console.log(line),
+      // on a terminal, clear the status line before a log line
+      out: (line) => {
+        if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+        console.log(line);
+      },
       err: (line) => console.error(line),
       redraw: tty ? (line) => Deno.stderr.writeSync(encoder.encode(`\r${line}\x1b[K`)) : undefined,
     });

@@ -44,10 +44,14 @@ export interface LiveConfig {
   learningRate: number;
   seed: number;
   threshold: number;
+  floor: number;
+  hold: number;
+  holdFrom: number;
   warmup: number;
   window: number;
   logEvery?: number;
   showInvalid: number;
+  showFlags: number;
 }
 
 /** The help text. */
@@ -72,7 +76,11 @@ data:
 
 model (one-step-ahead forecast, linear head, TBPTT):
   --hidden 32 --k1 1 --k2 16 --lr 0.002 --seed 0
-  --threshold 4               flag a reading whose forecast error is this many SDs above the usual
+  --threshold 5               flag a reading whose error score is this many SDs above the usual score
+  --floor 2                   ... and whose score (forecast error in SDs of the feature) is at least this
+  --hold 120                  after a flag with score >= --hold-from (8), feed the model its own forecast
+                              instead of the readings while they stay flagged (at most this many in a
+                              row), so a lasting anomaly keeps standing out; 0 learns from every reading
   --warmup 50                 forecasts per series before flags are raised
   --window 500                rolling metrics window, in forecasts
 
@@ -85,6 +93,7 @@ flow:
   --events N                  stop after N events;  --time S  stop after S seconds (90, 90s, 1.5m)
   --log-every N               without a terminal, log a status line every N events (default: every 2 s)
   --show-invalid 5            how many invalid lines to print
+  --show-flags 10             how many flagged readings to print as they happen
   -h, --help                  this help
 `;
 
@@ -114,10 +123,14 @@ const SPEC: OptionSpec = {
   lr: { type: "string" },
   seed: { type: "string" },
   threshold: { type: "string" },
+  floor: { type: "string" },
+  hold: { type: "string" },
+  "hold-from": { type: "string" },
   warmup: { type: "string" },
   window: { type: "string" },
   "log-every": { type: "string" },
   "show-invalid": { type: "string" },
+  "show-flags": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -175,11 +188,15 @@ export function parseLiveArgs(args: readonly string[]): LiveConfig | null {
     k2,
     learningRate: numberOption(v, "lr", { min: 0 }) ?? 0.002,
     seed: numberOption(v, "seed", { integer: true, min: 0 }) ?? 0,
-    threshold: numberOption(v, "threshold", { above: 0 }) ?? 4,
+    threshold: numberOption(v, "threshold", { above: 0 }) ?? 5,
+    floor: numberOption(v, "floor", { min: 0 }) ?? 2,
+    hold: numberOption(v, "hold", { integer: true, min: 0 }) ?? 120,
+    holdFrom: numberOption(v, "hold-from", { min: 0 }) ?? 8,
     warmup: numberOption(v, "warmup", { integer: true, min: 0 }) ?? 50,
     window: numberOption(v, "window", { integer: true, min: 1 }) ?? 500,
     logEvery: numberOption(v, "log-every", { integer: true, min: 1 }),
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,
+    showFlags: numberOption(v, "show-flags", { integer: true, min: 0 }) ?? 10,
   };
 }
 

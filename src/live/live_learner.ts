@@ -32,8 +32,19 @@ export interface LiveLearnerOptions {
   seed?: number;
   /** Rolling metrics window, in forecasts. @default {500} */
   window?: number;
-  /** Flag a reading when its error score is this many standard deviations above the usual. @default {4} */
+  /** Flag a reading when its error score is this many standard deviations above the usual. @default {5} */
   threshold?: number;
+  /** A flag also needs a score of at least this (the error in standard deviations of the feature itself). @default {2} */
+  floor?: number;
+  /**
+   * A flagged reading is not learned from (nor taken into the normalisation): the model is fed its own
+   * forecast instead, so that a lasting anomaly keeps standing out — for at most this many readings in a
+   * row, after which a lasting change is taken as the new normal. 0 learns from every reading.
+   * @default {120}
+   */
+  hold?: number;
+  /** Only a flag with at least this score starts holding (weaker flags are learned from). @default {8} */
+  holdFrom?: number;
   /** Forecasts per series before flags are raised (the model and the statistics settle). @default {50} */
   warmup?: number;
   /** Normalised values are clamped to ±clip. @default {8} */
@@ -71,6 +82,7 @@ interface SeriesState {
   prevIndex: number | null;
   forecast: number[] | null;
   forecasts: number;
+  held: number;
 }
 
 /** The plain-data state of a {@linkcode LiveLearner} (matrices inside: save it with the checkpoint codec). */
@@ -97,6 +109,7 @@ interface Series {
   prevIndex: number | null;
   forecast: Float64Array | null;
   forecasts: number;
+  held: number;
 }
 
 /**
@@ -145,14 +158,31 @@ export class LiveLearner {
       optimizer = { type: "adam", learningRate: 0.002 },
       seed = 0,
       window = 500,
-      threshold = 4,
+      threshold = 5,
+      floor = 2,
+      hold = 120,
+      holdFrom = 8,
       warmup = 50,
       clip = 8,
     } = options;
     if (!Array.isArray(features) || features.length === 0) {
       throw new RangeError(`Cannot create LiveLearner as 'features' must not be empty: current value is []`);
     }
-    this.#options = { features, hiddenSize, k1, k2, optimizer, seed, window, threshold, warmup, clip };
+    this.#options = {
+      features,
+      hiddenSize,
+      k1,
+      k2,
+      optimizer,
+      seed,
+      window,
+      threshold,
+      floor,
+      hold,
+      holdFrom,
+      warmup,
+      clip,
+    };
     this.#perFeature = features.map(() => new StreamMetrics("regression", { window }));
     this.#normalised = new StreamMetrics("regression", { window });
     // fail fast on bad model options
@@ -200,21 +230,36 @@ export class LiveLearner {
    */
   observe(key: string, values: readonly number[], label?: number): LiveOutcome {
     const s = this.#series.get(key) ?? this.#open(key);
-    const f = this.#options.features.length;
-    s.norm.update(values);
-    const z = new Matrix(f, 1, s.norm.transform(values));
-    let score = 0, flagged = false;
+    const { features, warmup, threshold, floor, hold } = this.#options;
+    const f = features.length;
     const forecast = s.forecast === null ? null : Array.from(s.forecast);
-    if (s.prevIndex !== null && forecast !== null) {
-      this.#push(s, { labelFor: s.prevIndex, y: z });
+    let score = 0, flagged = false;
+    if (forecast !== null) {
+      // the score: the largest forecast error, in standard deviations of its feature (statistics before this reading)
       const variance = s.norm.variance();
       for (let i = 0; i < f; i++) {
         const e = values[i] - forecast[i];
         this.#perFeature[i].add({ a: Math.abs(e), b: e * e, n: 1 });
         score = Math.max(score, Math.abs(e) / Math.sqrt(variance[i] + 1e-8));
       }
+      s.forecasts++;
+      if (s.forecasts > warmup && s.score.count >= 2) {
+        const mean = s.score.mean()[0], sd = Math.sqrt(s.score.variance()[0]);
+        flagged = score > mean + threshold * Math.max(sd, 1e-6) && score >= floor;
+      }
+      if (!flagged) s.score.update([score]);
+      if (label === 1) flagged ? this.confusion.tp++ : this.confusion.fn++;
+      else if (label === 0) flagged ? this.confusion.fp++ : this.confusion.tn++;
+    }
+    // a flagged reading is not learned from: the model goes on from its own forecast (for up to `hold` readings in a row)
+    const impute = flagged && s.held < hold && (s.held > 0 || score >= this.#options.holdFrom);
+    s.held = flagged ? s.held + 1 : 0;
+    if (!impute) s.norm.update(values);
+    const z = new Matrix(f, 1, s.norm.transform(impute ? forecast! : values));
+    if (s.prevIndex !== null) {
+      this.#push(s, { labelFor: s.prevIndex, y: z });
       const ev = s.last!;
-      if (ev.prediction !== null && ev.target !== null) {
+      if (!impute && ev.prediction !== null && ev.target !== null) {
         const p = ev.prediction.data, y = (ev.target as Matrix).data;
         let a = 0, b = 0;
         for (let q = 0; q < p.length; q++) {
@@ -223,14 +268,6 @@ export class LiveLearner {
         }
         this.#normalised.add({ a, b, n: p.length });
       }
-      s.forecasts++;
-      if (s.forecasts > this.#options.warmup && s.score.count >= 2) {
-        const mean = s.score.mean()[0], sd = Math.sqrt(s.score.variance()[0]);
-        flagged = score > mean + this.#options.threshold * Math.max(sd, 1e-6);
-      }
-      if (!flagged) s.score.update([score]);
-      if (label === 1) flagged ? this.confusion.tp++ : this.confusion.fn++;
-      else if (label === 0) flagged ? this.confusion.fp++ : this.confusion.tn++;
     }
     this.#push(s, { x: z });
     const step = s.last!;
@@ -267,6 +304,7 @@ export class LiveLearner {
         prevIndex: s.prevIndex,
         forecast: s.forecast === null ? null : Array.from(s.forecast),
         forecasts: s.forecasts,
+        held: s.held,
       };
     }
     return {
@@ -311,6 +349,7 @@ export class LiveLearner {
       prevIndex: state?.prevIndex ?? null,
       forecast: state?.forecast ? Float64Array.from(state.forecast) : null,
       forecasts: state?.forecasts ?? 0,
+      held: state?.held ?? 0,
     } as unknown as Series;
     s.sub = new Observable<PrequentialInput>((subscriber) => {
       feed = subscriber;

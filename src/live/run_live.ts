@@ -63,6 +63,9 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     seed: config.seed,
     window: config.window,
     threshold: config.threshold,
+    floor: config.floor,
+    hold: config.hold,
+    holdFrom: config.holdFrom,
     warmup: config.warmup,
   };
   const counters: LiveCounters = {
@@ -158,7 +161,14 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
         counters.events++;
         counters.position = (fileLike ? 0 : skipRecords) + passed;
         if (seqAt >= 0) counters.lastSeq = v[seqAt];
-        if (outcome.flagged) counters.flags++;
+        if (outcome.flagged && counters.flags++ < config.showFlags) {
+          const vs = features.map((f, i) => `${f}=${v[i]} (forecast ${outcome.forecast![i].toFixed(2)})`);
+          io.out(
+            `flag: ${config.key || "series"}=${outcome.key}${seqAt >= 0 ? ` seq=${v[seqAt]}` : ""} ${
+              vs.join(" ")
+            } score=${outcome.score.toFixed(1)}${labelAt >= 0 ? ` label=${v[labelAt]}` : ""}`,
+          );
+        }
         if (config.logEvery !== undefined && counters.events % config.logEvery === 0) io.out(status());
         if (config.checkpoint !== undefined && counters.events % config.every === 0) checkpoint();
         if (config.events !== undefined && counters.events >= config.events) done(0);
