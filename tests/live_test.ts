@@ -284,3 +284,78 @@ Deno.test("LiveLearner state resumes exactly (through the checkpoint codec)", ()
     b.close();
   }
 });
+
+Deno.test("LiveLearner flags a spike, and holds its forecast through a lasting shift for at most 'hold' readings", async (t) => {
+  const wave = (i: number) => [40 + Math.sin(i / 6), 20 + 0.5 * Math.cos(i / 8)];
+  await t.step("a spike is flagged and counted against its label", () => {
+    const learner = new LiveLearner({ features: ["h", "t"], hiddenSize: 8, warmup: 20 });
+    try {
+      for (let i = 0; i < 300; i++) learner.observe("a", wave(i), 0);
+      const spike = learner.observe("a", [60, 20], 1);
+      assert(spike.flagged && spike.score > 8, `score ${spike.score}`);
+      assertEquals(learner.confusion.tp, 1);
+      assertEquals(learner.confusion.fn, 0);
+    } finally {
+      learner.close();
+    }
+  });
+  await t.step("a lasting shift stays flagged for 'hold' readings, then is the new normal", () => {
+    const learner = new LiveLearner({ features: ["h", "t"], hiddenSize: 8, warmup: 20, hold: 30 });
+    try {
+      for (let i = 0; i < 300; i++) learner.observe("a", wave(i), 0);
+      const flags = Array.from({ length: 200 }, (_, k) => {
+        const [h, tt] = wave(300 + k);
+        return learner.observe("a", [h + 25, tt], 1).flagged;
+      });
+      assert(flags.slice(0, 30).every((f) => f), `first 30: ${flags.slice(0, 30)}`);
+      assert(flags.slice(100).every((f) => !f), "adapted after the hold");
+    } finally {
+      learner.close();
+    }
+  });
+  await t.step("with hold 0 the model learns the shift at once and stops flagging sooner", () => {
+    const learner = new LiveLearner({ features: ["h", "t"], hiddenSize: 8, warmup: 20, hold: 0 });
+    try {
+      for (let i = 0; i < 300; i++) learner.observe("a", wave(i), 0);
+      const flags = Array.from({ length: 30 }, (_, k) => {
+        const [h, tt] = wave(300 + k);
+        return learner.observe("a", [h + 25, tt], 1).flagged;
+      });
+      assert(flags[0] && flags.filter((f) => f).length < 30, `${flags}`);
+    } finally {
+      learner.close();
+    }
+  });
+});
+
+Deno.test("live.ts --demo starts the feed server, learns from the sensor data set and reports precision and recall", async () => {
+  const p = new Proc([
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-run=deno",
+    LIVE,
+    "--demo",
+    "--rate",
+    "4000",
+    "--events",
+    "3000",
+    "--show-flags",
+    "0",
+  ]);
+  try {
+    assertEquals((await p.done()).code, 0, p.err.join("\n"));
+    assertMatch(p.out[0], /^demo: feed server on ws:\/\/127\.0\.0\.1:\d+\/ws replaying 4000 events\/s$/);
+    const done = p.out.find((l) => l.startsWith("done: "))!;
+    assertEquals(statusOf(done, "events"), 3000);
+    assertMatch(done, / series=4 /);
+    assert(
+      p.out.some((l) =>
+        /^anomaly flags vs labels: precision \S+ recall \S+ \(tp=\d+ fp=\d+ fn=\d+ tn=\d+\)$/.test(l)
+      ),
+    );
+    assert(p.out.some((l) => /^ {2}humidity: MAE \d/.test(l)));
+  } finally {
+    p.kill();
+    await p.done();
+  }
+});
