@@ -259,6 +259,39 @@ Deno.test("live.ts killed with SIGKILL resumes from its last periodic checkpoint
   }
 });
 
+Deno.test("live.ts keeps memory bounded when the feed is far faster than it learns (drop-oldest)", async () => {
+  const port = freePort();
+  const server = await startFeed(port, 100_000);
+  // a slower model (n_a 64, k2 32) so that the feed outruns it by far
+  const args = [
+    "--url",
+    `ws://127.0.0.1:${port}/ws`,
+    "--time",
+    "4",
+    "--capacity",
+    "256",
+    "--log-every",
+    "500",
+  ];
+  const trainer = live(...args, "--hidden", "64", "--k2", "32");
+  try {
+    assertEquals((await trainer.done()).code, 0, trainer.err.join("\n"));
+    const lines = trainer.out.filter((l) => /^events=\d+ /.test(l));
+    assertGreater(lines.length, 3);
+    const heaps = lines.map((l) => Number(/heap=(\d+)MB/.exec(l)![1]));
+    const last = lines.at(-1)!;
+    console.log(`last status: ${last}`);
+    assertGreater(statusOf(last, "dropped"), statusOf(last, "events"), "the feed outran the trainer");
+    assert(lines.every((l) => statusOf(l, "lag") <= 256), "the queue stays within its capacity");
+    assertLessOrEqual(Math.max(...heaps), 96, `heap ${heaps}`);
+  } finally {
+    trainer.kill();
+    server.kill();
+    await trainer.done();
+    await server.done();
+  }
+});
+
 Deno.test("LiveLearner state resumes exactly (through the checkpoint codec)", () => {
   const rng = new Random(4);
   const readings = Array.from({ length: 300 }, (_, i) => ({

@@ -28,7 +28,7 @@ export interface LiveCounters {
 const fix = (v: number | undefined, digits = 3) =>
   v === undefined || Number.isNaN(v) ? "-" : v.toFixed(digits);
 
-/** One status line: `events=… skipped=… dropped=… lag=… reconnects=… flags=… mae=f:v,… rmse_z=… rate=…/s`. */
+/** One status line: `events=… skipped=… dropped=… lag=… reconnects=… flags=… mae=f:v,… rmse_z=… rate=…/s heap=…MB`. */
 export function formatStatus(
   c: LiveCounters,
   learner: LiveLearner,
@@ -40,7 +40,8 @@ export function formatStatus(
   const mae = m.perFeature.map((f, i) => `${names[i]}:${fix(f.window.mae)}`).join(",");
   const rate = seconds > 0 ? (c.events - startEvents) / seconds : 0;
   return `events=${c.events} skipped=${c.skipped} dropped=${c.dropped} lag=${c.lag} reconnects=${c.reconnects} ` +
-    `flags=${c.flags} mae=${mae} rmse_z=${fix(m.normalised.rmse)} rate=${rate.toFixed(0)}/s`;
+    `flags=${c.flags} mae=${mae} rmse_z=${fix(m.normalised.rmse)} rate=${rate.toFixed(0)}/s ` +
+    `heap=${(Deno.memoryUsage().heapUsed / 2 ** 20).toFixed(0)}MB`;
 }
 
 /** The final report's lines. */
