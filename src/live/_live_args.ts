@@ -71,7 +71,8 @@ data:
   --fields a,b                the numeric features to forecast (default humidity,temperature)
   --key FIELD                 one series (and model) per value of FIELD; "" for one series (default mote_id)
   --label FIELD               0/1 anomaly label, for precision and recall; "" for none (default label)
-  --seq FIELD                 event sequence number, to resume a feed after it; "" for none (default seq)
+  --seq FIELD                 event sequence number, to resume a network feed after it; "" for none
+                              (default seq for --url/--sse/--demo, none for files and stdin)
   --strict                    stop at the first invalid line (exit 1) instead of counting and skipping it
 
 model (one-step-ahead forecast, linear head, TBPTT):
@@ -173,7 +174,7 @@ export function parseLiveArgs(args: readonly string[]): LiveConfig | null {
     features,
     key: stringOption(v, "key") ?? "mote_id",
     label: stringOption(v, "label") ?? "label",
-    seq: stringOption(v, "seq") ?? "seq",
+    seq: stringOption(v, "seq") ?? (source.kind === "file" || source.kind === "stdin" ? "" : "seq"),
     strict: v.strict === true,
     checkpoint,
     every: numberOption(v, "every", { integer: true, min: 1 }) ?? 1000,
