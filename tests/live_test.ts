@@ -292,6 +292,33 @@ Deno.test("live.ts keeps memory bounded when the feed is far faster than it lear
   }
 });
 
+Deno.test("live.ts stopped with --events and resumed from its checkpoint ends exactly as an uninterrupted run", async () => {
+  const file = await tempFile(Array.from({ length: 300 }, (_, i) => GOOD(i)).join("\n") + "\n", ".ndjson");
+  const ckpt = `${file}.ckpt`;
+  // the report without its timing fields
+  const report = (p: Proc) =>
+    p.out.filter((l) => !/^(checkpoint|resumed) /.test(l)).map((l) =>
+      l.replace(/ (rate|heap|seconds|lag)=\S+/g, "")
+    );
+  try {
+    const whole = live("--file", file);
+    assertEquals((await whole.done()).code, 0);
+    const first = live("--file", file, "--checkpoint", ckpt, "--every", "100", "--events", "170");
+    assertEquals((await first.done()).code, 0);
+    assertEquals(first.out.filter((l) => l.startsWith("checkpoint ")), [
+      "checkpoint events=100 seq=-1",
+      "checkpoint events=170 seq=-1",
+    ]);
+    const rest = live("--file", file, "--checkpoint", ckpt, "--resume");
+    assertEquals((await rest.done()).code, 0);
+    assertEquals(rest.out[0], `resumed from ${ckpt} at events=170 seq=-1`);
+    assertEquals(report(rest), report(whole));
+  } finally {
+    await Deno.remove(file);
+    await Deno.remove(ckpt).catch(() => {});
+  }
+});
+
 Deno.test("LiveLearner state resumes exactly (through the checkpoint codec)", () => {
   const rng = new Random(4);
   const readings = Array.from({ length: 300 }, (_, i) => ({
