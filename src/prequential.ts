@@ -18,7 +18,8 @@ import { scorePrediction, StreamMetrics } from "./metrics.ts";
 import type { MetricsSummary } from "./metrics.ts";
 import { createOptimizer } from "./optimizers.ts";
 import type { OptimizerOptions } from "./optimizers.ts";
-import { checkParams, cloneParams, initParams } from "./params.ts";
+import { cloneParams } from "./params.ts";
+import { initialParams } from "./_initial_params.ts";
 import type { RnnParams, RnnSizes } from "./params.ts";
 import { rnnCell } from "./recurrent_cell.ts";
 import { tbptt } from "./tbptt.ts";
@@ -151,16 +152,7 @@ export function prequential(
 ): OperatorFunction<PrequentialInput, PrequentialEvent> {
   const { resume, onInvalid = "error", onSkip } = options;
   const config = resolvePrequentialConfig(options);
-  const initial = resume?.params ?? options.params ??
-    (options.sizes !== undefined
-      ? initParams(options.sizes, { init: options.init, seed: options.seed })
-      : undefined);
-  if (initial === undefined) {
-    throw new TypeError(
-      `Cannot create prequential() as one of 'params', 'sizes' or 'resume' is required: got none`,
-    );
-  }
-  checkParams(initial);
+  const initial = initialParams("prequential()", options);
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create prequential() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,

@@ -14,7 +14,8 @@ import { forwardSteps } from "./forward_steps.ts";
 import type { Sample, StepRecord } from "./forward_steps.ts";
 import { createOptimizer } from "./optimizers.ts";
 import type { OptimizerOptions, OptimizerState } from "./optimizers.ts";
-import { checkParams, cloneParams, initParams } from "./params.ts";
+import { cloneParams } from "./params.ts";
+import { initialParams } from "./_initial_params.ts";
 import type { RnnParams, RnnSizes } from "./params.ts";
 import type { Head, StepCache, Target } from "./_rnn_math.ts";
 import { Matrix } from "./matrix.ts";
@@ -167,16 +168,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
       `Cannot create train() as 'smoothing' must be in [0, 1): current value is ${smoothing}`,
     );
   }
-  const initial = resume?.params ?? options.params ??
-    (options.sizes !== undefined
-      ? initParams(options.sizes, { init: options.init, seed: options.seed })
-      : undefined);
-  if (initial === undefined) {
-    throw new TypeError(
-      `Cannot create train() as one of 'params', 'sizes' or 'resume' is required: got none`,
-    );
-  }
-  checkParams(initial);
+  const initial = initialParams("train()", options);
   const { k1, k2, head, reduction, clip } = config;
   const counters0: TrainCounters = resume?.counters ?? { steps: 0, windows: 0, skipped: 0, rejected: 0 };
   // validate stage options now, not at subscription
