@@ -16,13 +16,14 @@
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bptt, gradCheck, initParams } from "./mod.ts";
  *
  * const params = initParams({ nx: 4, na: 6, ny: 4 }, { seed: 7 });
  * const xs = [[0], [1], [2]], ys = [[1], [2], [3]]; // token indices, batch of 1
  * const { loss, grads } = bptt(params, xs, ys);
- * console.assert(loss > 0 && grads.dWax.shape === "6x4");
- * console.assert(gradCheck(params, xs, ys).maxRelError < 1e-6);
+ * assert(loss > 0 && grads.dWax.shape === "6x4");
+ * assert(gradCheck(params, xs, ys).maxRelError < 1e-6);
  * ```
  *
  * @module

@@ -81,6 +81,7 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { applyUpdates, forwardSteps, initParams, tbptt } from "../mod.ts";
  * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
@@ -91,7 +92,7 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
  *   tbptt({ params, k1: 2 }),
  *   applyUpdates({ params, optimizer: { type: "sgd", learningRate: 0.1 } }),
  * ).subscribe((u) => updates = u.updates);
- * console.assert(updates === 2);
+ * assert(updates === 2);
  * ```
  */
 export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(

@@ -75,12 +75,13 @@ export interface Backpressured<T> {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { lastValueFrom, range, toArray } from "rxjs";
  * import { backpressure } from "../mod.ts";
  * // The source emits 100 events at once; the queue holds 10, the newest win.
  * const out = await lastValueFrom(range(0, 100).pipe(backpressure({ capacity: 10 }), toArray()));
- * console.assert(out.length === 10 && out[0].value === 90 && out[9].dropped === 90);
- * console.assert(out.every((e) => e.received === e.delivered + e.dropped + e.lag));
+ * assert(out.length === 10 && out[0].value === 90 && out[9].dropped === 90);
+ * assert(out.every((e) => e.received === e.delivered + e.dropped + e.lag));
  * ```
  */
 export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunction<T, Backpressured<T>> {

@@ -30,11 +30,12 @@ export interface BitsPerChar {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bitsPerChar } from "./bits_per_char.ts";
  * import { initParams } from "./params.ts";
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
  * const { bits, chars } = bitsPerChar(params, [Int32Array.of(0, 1, 2, 0)]);
- * console.assert(chars === 3 && bits > 0);
+ * assert(chars === 3 && bits > 0);
  * ```
  */
 export function bitsPerChar(params: RnnParams, sequences: Iterable<Int32Array>): BitsPerChar {

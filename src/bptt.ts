@@ -47,10 +47,11 @@ export interface BpttResult {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bptt, initParams } from "../mod.ts";
  * const params = initParams({ nx: 5, na: 8, ny: 5 }, { seed: 3 });
  * const { loss, grads } = bptt(params, [[0], [1], [2]], [[1], [2], [3]]);
- * console.assert(loss > 0 && grads.dWaa.shape === "8x8");
+ * assert(loss > 0 && grads.dWaa.shape === "8x8");
  * ```
  */
 export function bptt(

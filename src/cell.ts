@@ -34,10 +34,11 @@ export interface CellForwardOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cellForward, initParams, Matrix } from "../mod.ts";
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
  * const cache = cellForward(params, Int32Array.of(2), Matrix.zeros(3, 1));
- * console.assert(Math.abs(cache.yHat.data.reduce((s, v) => s + v, 0) - 1) < 1e-12);
+ * assert(Math.abs(cache.yHat.data.reduce((s, v) => s + v, 0) - 1) < 1e-12);
  * ```
  */
 export function cellForward(
@@ -82,12 +83,13 @@ export interface CellBackwardOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cellBackward, cellForward, initParams, Matrix, zeroGrads } from "../mod.ts";
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
  * const cache = cellForward(params, Int32Array.of(2), Matrix.zeros(3, 1));
  * const grads = zeroGrads(params);
  * const daPrev = cellBackward(params, cache, Int32Array.of(1), Matrix.zeros(3, 1), grads);
- * console.assert(daPrev.shape === "3x1" && grads.dby.data.some((v) => v !== 0));
+ * assert(daPrev.shape === "3x1" && grads.dby.data.some((v) => v !== 0));
  * ```
  */
 export function cellBackward(
@@ -130,10 +132,11 @@ export interface CellLossOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cellForward, cellLoss, initParams, Matrix } from "../mod.ts";
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
  * const cache = cellForward(params, [0], Matrix.zeros(3, 1));
- * console.assert(cellLoss(cache, [3]) > 0);
+ * assert(cellLoss(cache, [3]) > 0);
  * ```
  */
 export function cellLoss(

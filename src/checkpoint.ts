@@ -92,6 +92,7 @@ export class CheckpointError extends Error {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
  * import { initParams } from "./params.ts";
  * import { Vocab } from "./text/vocab.ts";
@@ -100,7 +101,7 @@ export class CheckpointError extends Error {
  * const path = await Deno.makeTempFile({ dir: "." });
  * await saveCheckpoint(path, { config: { sizes: { nx: 4, na: 3, ny: 4 }, streams: 1, seed: 1 }, vocab: vocab.toData(), params });
  * const loaded = await loadCheckpoint(path, { vocab });
- * console.assert(loaded.params.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
+ * assert(loaded.params.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
  * await Deno.remove(path);
  * ```
  */
@@ -161,9 +162,10 @@ export async function saveCheckpoint(path: string, data: CheckpointData): Promis
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { CheckpointError, loadCheckpoint } from "./checkpoint.ts";
  * const error = await loadCheckpoint("no/such.ckpt").catch((e) => e);
- * console.assert(error instanceof CheckpointError && /not found/.test(error.message));
+ * assert(error instanceof CheckpointError && /not found/.test(error.message));
  * ```
  */
 export async function loadCheckpoint(

@@ -21,9 +21,10 @@ export interface ClipOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { globalNorm } from "../mod.ts";
  * const n = globalNorm([{ name: "w", value: new Float64Array(2), grad: Float64Array.of(3, 4) }]);
- * console.assert(n === 5);
+ * assert(n === 5);
  * ```
  */
 export function globalNorm(slots: readonly ParamSlot[]): number {
@@ -42,10 +43,11 @@ export function globalNorm(slots: readonly ParamSlot[]): number {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { clipGradients } from "../mod.ts";
  * const grad = Float64Array.of(30, 40);
  * const before = clipGradients([{ name: "w", value: new Float64Array(2), grad }], { norm: 5 });
- * console.assert(before === 50 && Math.abs(grad[0] - 3) < 1e-12);
+ * assert(before === 50 && Math.abs(grad[0] - 3) < 1e-12);
  * ```
  */
 export function clipGradients(slots: readonly ParamSlot[], options: ClipOptions = {}): number {

@@ -87,13 +87,14 @@ export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends Hidd
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { forwardSteps, initParams } from "../mod.ts";
  * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
  * const losses: number[] = [];
  * from([{ x: [0], y: [1] }, { x: [1], y: [2] }]).pipe(forwardSteps({ params }))
  *   .subscribe((r) => losses.push(r.loss));
- * console.assert(losses.length === 2);
+ * assert(losses.length === 2);
  * ```
  */
 export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
@@ -238,13 +239,14 @@ export interface SetLabelOptions<P = RnnParams, G = RnnGrads, C extends HiddenCa
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { forwardSteps, initParams, setLabel } from "../mod.ts";
  * import type { StepRecord } from "../mod.ts";
  * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
  * let record: StepRecord | undefined;
  * from([{ x: [0] }]).pipe(forwardSteps({ params, allowUnlabeled: true })).subscribe((r) => record = r);
- * console.assert(record!.y === null && setLabel(record!, [2], { params }) > 0);
+ * assert(record!.y === null && setLabel(record!, [2], { params }) > 0);
  * ```
  */
 export function setLabel<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(

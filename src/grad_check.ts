@@ -59,10 +59,11 @@ export interface GradCheckResult {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { gradCheck, initParams } from "../mod.ts";
  * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 2 });
  * const { maxRelError } = gradCheck(params, [[0], [2]], [[1], [0]]);
- * console.assert(maxRelError < 1e-6);
+ * assert(maxRelError < 1e-6);
  * ```
  */
 export function gradCheck(

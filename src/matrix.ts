@@ -11,10 +11,11 @@
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Matrix } from "./matrix.ts";
  * const a = Matrix.zeros(2, 3);
  * a.set(1, 2, 5);
- * console.assert(a.get(1, 2) === 5 && a.shape === "2x3");
+ * assert(a.get(1, 2) === 5 && a.shape === "2x3");
  * ```
  */
 export class Matrix {
@@ -67,8 +68,9 @@ export class Matrix {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Matrix } from "./matrix.ts";
-   * console.assert(Matrix.zeros(2, 2).data.every((v) => v === 0));
+   * assert(Matrix.zeros(2, 2).data.every((v) => v === 0));
    * ```
    */
   static zeros(rows: number, cols: number): Matrix {
@@ -89,8 +91,9 @@ export class Matrix {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { fromRows } from "./matrix.ts";
-   * console.assert(fromRows([[1, 2], [3, 4]]).get(1, 0) === 3);
+   * assert(fromRows([[1, 2], [3, 4]]).get(1, 0) === 3);
    * ```
    */
   get(i: number, j: number): number {
@@ -106,10 +109,11 @@ export class Matrix {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Matrix } from "./matrix.ts";
    * const m = Matrix.zeros(1, 1);
    * m.set(0, 0, 2);
-   * console.assert(m.get(0, 0) === 2);
+   * assert(m.get(0, 0) === 2);
    * ```
    */
   set(i: number, j: number, value: number): void {
@@ -123,11 +127,12 @@ export class Matrix {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { fromRows } from "./matrix.ts";
    * const a = fromRows([[1]]);
    * const b = a.clone();
    * b.set(0, 0, 9);
-   * console.assert(a.get(0, 0) === 1);
+   * assert(a.get(0, 0) === 1);
    * ```
    */
   clone(): Matrix {
@@ -145,9 +150,10 @@ export class Matrix {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fromRows } from "./matrix.ts";
  * const m = fromRows([[1, 2, 3], [4, 5, 6]]);
- * console.assert(m.shape === "2x3" && m.get(1, 2) === 6);
+ * assert(m.shape === "2x3" && m.get(1, 2) === 6);
  * ```
  */
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {
@@ -193,8 +199,9 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fromRows, toRows } from "./matrix.ts";
- * console.assert(JSON.stringify(toRows(fromRows([[1, 2]]))) === "[[1,2]]");
+ * assert(JSON.stringify(toRows(fromRows([[1, 2]]))) === "[[1,2]]");
  * ```
  */
 export function toRows(matrix: Matrix): number[][] {

@@ -76,11 +76,12 @@ export interface StreamMetricsOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { StreamMetrics } from "./metrics.ts";
  * const metrics = new StreamMetrics("regression", { window: 2 });
  * for (const e of [3, -1, 1]) metrics.add({ a: Math.abs(e), b: e * e, n: 1 });
- * console.assert(metrics.window().mae === 1 && metrics.total().mae === 5 / 3);
- * console.assert(metrics.total().rmse === Math.sqrt(11 / 3));
+ * assert(metrics.window().mae === 1 && metrics.total().mae === 5 / 3);
+ * assert(metrics.total().rmse === Math.sqrt(11 / 3));
  * ```
  */
 export class StreamMetrics {
@@ -268,10 +269,11 @@ function summarize(kind: MetricsKind, events: number, sums: Float64Array): Metri
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { fromRows } from "./matrix.ts";
  * import { scorePrediction } from "./metrics.ts";
  * const s = scorePrediction("softmax", fromRows([[0.25], [0.75]]), Int32Array.of(1));
- * console.assert(s.a === -Math.log(0.75) && s.b === 1 && s.n === 1);
+ * assert(s.a === -Math.log(0.75) && s.b === 1 && s.n === 1);
  * ```
  */
 export function scorePrediction(head: Head, yHat: Matrix, y: Target): Score {

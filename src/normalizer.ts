@@ -33,13 +33,14 @@ export interface NormalizerOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Normalizer } from "./normalizer.ts";
  * const norm = new Normalizer(2);
  * for (const x of [[20, 40], [22, 44], [24, 48]]) norm.update(x);
  * const z = norm.transform([24, 40]);
- * console.assert(Math.abs(z[0] - 1.2247) < 1e-4 && Math.abs(z[1] + 1.069) < 1e-3);
+ * assert(Math.abs(z[0] - 1.2247) < 1e-4 && Math.abs(z[1] + 1.2247) < 1e-4);
  * const restored = Normalizer.fromState(JSON.parse(JSON.stringify(norm.getState())));
- * console.assert(restored.transform([24, 40])[0] === z[0]);
+ * assert(restored.transform([24, 40])[0] === z[0]);
  * ```
  */
 export class Normalizer {
@@ -92,9 +93,10 @@ export class Normalizer {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Normalizer } from "./normalizer.ts";
    * const norm = Normalizer.fromState({ count: 2, mean: [1], m2: [2] });
-   * console.assert(norm.variance()[0] === 1);
+   * assert(norm.variance()[0] === 1);
    * ```
    */
   static fromState(state: NormalizerState, options: NormalizerOptions = {}): Normalizer {
@@ -117,10 +119,11 @@ export class Normalizer {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Normalizer } from "./normalizer.ts";
    * const norm = new Normalizer(1);
    * norm.update([3]);
-   * console.assert(norm.count === 1 && norm.mean()[0] === 3);
+   * assert(norm.count === 1 && norm.mean()[0] === 3);
    * ```
    */
   update(x: ArrayLike<number>): void {
@@ -145,10 +148,11 @@ export class Normalizer {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Normalizer } from "./normalizer.ts";
    * const norm = new Normalizer(1);
    * [1, 3].forEach((v) => norm.update([v]));
-   * console.assert(Math.abs(norm.transform([3])[0] - 1) < 1e-6);
+   * assert(Math.abs(norm.transform([3])[0] - 1) < 1e-6);
    * ```
    */
   transform(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.size)): Float64Array {
@@ -172,10 +176,11 @@ export class Normalizer {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Normalizer } from "./normalizer.ts";
    * const norm = new Normalizer(1);
    * [10, 20].forEach((v) => norm.update([v]));
-   * console.assert(Math.abs(norm.inverse(norm.transform([17]))[0] - 17) < 1e-9);
+   * assert(Math.abs(norm.inverse(norm.transform([17]))[0] - 17) < 1e-9);
    * ```
    */
   inverse(z: ArrayLike<number>, out: Float64Array = new Float64Array(this.size)): Float64Array {

@@ -82,11 +82,12 @@ export interface Optimizer {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createOptimizer } from "../mod.ts";
  * const opt = createOptimizer({ type: "sgd", learningRate: 0.5 });
  * const value = Float64Array.of(1), grad = Float64Array.of(2);
  * opt.step([{ name: "w", value, grad }], opt.learningRate);
- * console.assert(value[0] === 0);
+ * assert(value[0] === 0);
  * ```
  */
 export function createOptimizer(options: OptimizerOptions): Optimizer {

@@ -73,9 +73,10 @@ export interface InitParamsOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { initParams } from "./params.ts";
  * const p = initParams({ nx: 6, na: 3, ny: 6 }, { seed: 1 });
- * console.assert(p.Wax.shape === "3x6" && p.Wya.shape === "6x3");
+ * assert(p.Wax.shape === "3x6" && p.Wya.shape === "6x3");
  * ```
  */
 export function initParams(sizes: RnnSizes, options: InitParamsOptions = {}): RnnParams {
@@ -116,9 +117,10 @@ export function initParams(sizes: RnnSizes, options: InitParamsOptions = {}): Rn
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { initParams, zeroGrads } from "./params.ts";
  * const g = zeroGrads(initParams({ nx: 2, na: 2, ny: 2 }));
- * console.assert(g.dWaa.data.every((v) => v === 0));
+ * assert(g.dWaa.data.every((v) => v === 0));
  * ```
  */
 export function zeroGrads(params: RnnParams): RnnGrads {
@@ -139,9 +141,10 @@ export function zeroGrads(params: RnnParams): RnnGrads {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cloneParams, initParams } from "./params.ts";
  * const p = initParams({ nx: 2, na: 2, ny: 2 });
- * console.assert(cloneParams(p).Wax !== p.Wax);
+ * assert(cloneParams(p).Wax !== p.Wax);
  * ```
  */
 export function cloneParams(params: RnnParams): RnnParams {
@@ -164,8 +167,9 @@ export function cloneParams(params: RnnParams): RnnParams {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { checkParams, initParams } from "./params.ts";
- * console.assert(checkParams(initParams({ nx: 4, na: 3, ny: 2 })).na === 3);
+ * assert(checkParams(initParams({ nx: 4, na: 3, ny: 2 })).na === 3);
  * ```
  */
 export function checkParams(params: RnnParams): RnnSizes {

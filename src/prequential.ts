@@ -126,6 +126,7 @@ export interface PrequentialOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { fromRows, prequential } from "../mod.ts";
  * import type { PrequentialInput } from "../mod.ts";
@@ -144,7 +145,7 @@ export interface PrequentialOptions {
  *   window: 50,
  * }))
  *   .subscribe((e) => mae = e.metrics.window.mae!);
- * console.assert(mae < 0.2, mae);
+ * assert(mae < 0.2, `rolling MAE ${mae}`);
  * ```
  */
 export function prequential(

@@ -19,9 +19,10 @@ export interface RandomState {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Random } from "./random.ts";
  * const a = new Random(42), b = new Random(42);
- * console.assert(a.next() === b.next());
+ * assert(a.next() === b.next());
  * ```
  */
 export class Random {
@@ -62,9 +63,10 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const u = new Random(1).nextUint32();
-   * console.assert(u >= 0 && u < 2 ** 32);
+   * assert(u >= 0 && u < 2 ** 32);
    * ```
    */
   nextUint32(): number {
@@ -87,9 +89,10 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const u = new Random(3).next();
-   * console.assert(u >= 0 && u < 1);
+   * assert(u >= 0 && u < 1);
    * ```
    */
   next(): number {
@@ -104,8 +107,9 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
-   * console.assert(Number.isFinite(new Random(5).normal()));
+   * assert(Number.isFinite(new Random(5).normal()));
    * ```
    */
   normal(): number {
@@ -130,9 +134,10 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const k = new Random(9).int(6);
-   * console.assert(k >= 0 && k < 6);
+   * assert(k >= 0 && k < 6);
    * ```
    */
   int(n: number): number {
@@ -156,9 +161,10 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const xs = new Random(2).shuffle([1, 2, 3, 4]);
-   * console.assert(xs.length === 4);
+   * assert(xs.length === 4);
    * ```
    */
   shuffle<T>(items: T[]): T[] {
@@ -178,12 +184,13 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const r = new Random(7);
    * const saved = r.getState();
    * const a = r.next();
    * r.setState(saved);
-   * console.assert(r.next() === a);
+   * assert(r.next() === a);
    * ```
    */
   getState(): RandomState {
@@ -198,10 +205,11 @@ export class Random {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Random } from "./random.ts";
    * const r = new Random(1);
    * r.setState(new Random(2).getState());
-   * console.assert(r.next() === new Random(2).next());
+   * assert(r.next() === new Random(2).next());
    * ```
    */
   setState(state: RandomState): void {

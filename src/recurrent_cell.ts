@@ -72,9 +72,10 @@ export interface RecurrentCell<P, G, C extends HiddenCache> {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { initParams, rnnCell } from "../mod.ts";
  * const cell = rnnCell("softmax");
- * console.assert(cell.sizes(initParams({ nx: 3, na: 4, ny: 3 })).na === 4);
+ * assert(cell.sizes(initParams({ nx: 3, na: 4, ny: 3 })).na === 4);
  * ```
  */
 export function rnnCell(head: Head = "softmax"): RecurrentCell<RnnParams, RnnGrads, StepCache> {

@@ -52,13 +52,14 @@ export interface SampleTokensOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { sampleTokens } from "./sample.ts";
  * import { initParams } from "./params.ts";
  * import { lastValueFrom, toArray } from "npm:rxjs@^7.8.2";
  * const params = initParams({ nx: 5, na: 8, ny: 5 }, { seed: 1 });
  * const tokens = await lastValueFrom(sampleTokens(params, { length: 10, seed: 3 }).pipe(toArray()));
  * const again = await lastValueFrom(sampleTokens(params, { length: 10, seed: 3 }).pipe(toArray()));
- * console.assert(tokens.length === 10 && tokens.join() === again.join());
+ * assert(tokens.length === 10 && tokens.join() === again.join());
  * ```
  */
 export function sampleTokens(params: RnnParams, options: SampleTokensOptions = {}): Observable<number> {

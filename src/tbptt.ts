@@ -76,6 +76,7 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { forwardSteps, initParams, tbptt } from "../mod.ts";
  * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
@@ -83,7 +84,7 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
  * const losses: number[] = [];
  * from(samples).pipe(forwardSteps({ params }), tbptt({ params, k1: 2, k2: 4 }))
  *   .subscribe((w) => losses.push(w.loss));
- * console.assert(losses.length === 3);
+ * assert(losses.length === 3);
  * ```
  */
 export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(

@@ -147,6 +147,7 @@ export interface TrainEvent {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from } from "rxjs";
  * import { train } from "../mod.ts";
  * const text = "abcabcabcabcabcabc";
@@ -157,7 +158,7 @@ export interface TrainEvent {
  * const losses: number[] = [];
  * from(samples).pipe(train({ sizes: { nx: 3, na: 8, ny: 3 }, k1: 4, k2: 8 }))
  *   .subscribe((e) => losses.push(e.meanLoss));
- * console.assert(losses.length === 4);
+ * assert(losses.length === 4);
  * ```
  */
 export function train(options: TrainOptions): OperatorFunction<Sample, TrainEvent> {

@@ -29,9 +29,10 @@ export interface LoadNamesOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { loadNames } from "./names.ts";
  * const names = await loadNames();
- * console.assert(names.length > 8000 && names.includes("emma"));
+ * assert(names.length > 8000 && names.includes("emma"));
  * ```
  */
 export async function loadNames(options: LoadNamesOptions = {}): Promise<string[]> {

@@ -124,11 +124,12 @@ interface Series {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { LiveLearner } from "./live_learner.ts";
  * const learner = new LiveLearner({ features: ["t"], hiddenSize: 4, warmup: 5 });
  * for (let i = 0; i < 40; i++) learner.observe("a", [Math.sin(i / 3)], 0);
  * const spike = learner.observe("a", [40], 1);
- * console.assert(spike.flagged && learner.confusion.tp === 1);
+ * assert(spike.flagged && learner.confusion.tp === 1);
  * learner.close();
  * ```
  */

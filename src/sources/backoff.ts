@@ -33,10 +33,11 @@ export interface ReconnectOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { backoffDelay, Random } from "../../mod.ts";
  * const rng = new Random(0);
  * const delays = [0, 1, 2, 3, 9].map((k) => backoffDelay(k, { jitter: 0, maxDelay: 1000 }, rng));
- * console.assert(delays.join(",") === "100,200,400,800,1000");
+ * assert(delays.join(",") === "100,200,400,800,1000");
  * ```
  */
 export function backoffDelay(attempt: number, options: ReconnectOptions, random: Random): number {

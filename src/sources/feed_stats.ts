@@ -66,9 +66,10 @@ export interface FeedRecord {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createFeedStats } from "./feed_stats.ts";
  * const stats = createFeedStats();
- * console.assert(stats.parsed === 0 && stats.invalid.length === 0);
+ * assert(stats.parsed === 0 && stats.invalid.length === 0);
  * ```
  */
 export function createFeedStats(): FeedStats {
@@ -80,9 +81,10 @@ export function createFeedStats(): FeedStats {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { InvalidLineError } from "./feed_stats.ts";
  * const e = new InvalidLineError({ line: 3, text: "1,x", reason: "field 'b' is not a number: x" });
- * console.assert(e.line === 3 && e.message.startsWith("Invalid line 3"));
+ * assert(e.line === 3 && e.message.startsWith("Invalid line 3"));
  * ```
  */
 export class InvalidLineError extends Error {

@@ -40,13 +40,14 @@ export interface FromFileOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { lastValueFrom, toArray } from "rxjs";
  * import { fromFile, parseCsv } from "../../mod.ts";
  * const path = await Deno.makeTempFile({ dir: ".", suffix: ".tmp" });
  * try {
  *   await Deno.writeTextFile(path, "a,b\n1,2\n3,4\n");
  *   const records = await lastValueFrom(fromFile(path).pipe(parseCsv({ header: true }), toArray()));
- *   console.assert(records.length === 2 && records[1].values[1] === 4);
+ *   assert(records.length === 2 && records[1].values[1] === 4);
  * } finally {
  *   await Deno.remove(path);
  * }

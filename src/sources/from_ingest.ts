@@ -43,6 +43,7 @@ export interface FromIngestOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { firstValueFrom, take, toArray } from "rxjs";
  * import { fromIngest, parseNdjson } from "../../mod.ts";
  * let finished: Promise<void> | undefined;
@@ -53,7 +54,7 @@ export interface FromIngestOptions {
  *     await res.body?.cancel();
  *   },
  * }).pipe(parseNdjson(), take(2), toArray()));
- * console.assert((await records).map((r) => r.values[0]).join() === "1,2");
+ * assert((await records).map((r) => r.values[0]).join() === "1,2");
  * await finished;
  * ```
  */

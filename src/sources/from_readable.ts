@@ -26,11 +26,12 @@ export interface FromReadableOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { lastValueFrom, toArray } from "rxjs";
  * import { fromReadable } from "./from_readable.ts";
  * const stream = ReadableStream.from(["1,2\n3", ",4\n"]);
  * const lines = await lastValueFrom(fromReadable(stream).pipe(toArray()));
- * console.assert(lines.join("|") === "1,2|3,4");
+ * assert(lines.join("|") === "1,2|3,4");
  * ```
  */
 export function fromReadable(

@@ -42,6 +42,7 @@ export interface ParseCsvOptions extends ParseOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from, lastValueFrom, toArray } from "rxjs";
  * import { createFeedStats, parseCsv } from "../../mod.ts";
  * const stats = createFeedStats();
@@ -49,8 +50,8 @@ export interface ParseCsvOptions extends ParseOptions {
  * const records = await lastValueFrom(
  *   from(lines).pipe(parseCsv({ header: true, columns: ["temp", "hum"], stats }), toArray()),
  * );
- * console.assert(records.length === 2 && records[1].line === 5 && records[1].values[0] === 22);
- * console.assert(stats.skipped === 2 && stats.invalid[1].reason === "expected 3 fields, got 2");
+ * assert(records.length === 2 && records[1].line === 5 && records[1].values[0] === 22);
+ * assert(stats.skipped === 2 && stats.invalid[1].reason === "expected 3 fields, got 2");
  * ```
  */
 export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string, FeedRecord> {

@@ -36,13 +36,14 @@ export interface ParseNdjsonOptions extends ParseOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from, lastValueFrom, toArray } from "rxjs";
  * import { createFeedStats, parseNdjson } from "../../mod.ts";
  * const stats = createFeedStats();
  * const lines = ['{"t": 21.5, "h": 40}', "{oops", '{"t": "21.7", "h": null}', '{"t": 21.9, "h": 41}'];
  * const records = await lastValueFrom(from(lines).pipe(parseNdjson({ fields: ["t", "h"], stats }), toArray()));
- * console.assert(records.length === 2 && records[1].line === 4 && records[1].values[1] === 41);
- * console.assert(stats.skipped === 2 && stats.invalid[0].reason === "malformed JSON");
+ * assert(records.length === 2 && records[1].line === 4 && records[1].values[1] === 41);
+ * assert(stats.skipped === 2 && stats.invalid[0].reason === "malformed JSON");
  * ```
  */
 export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<string, FeedRecord> {

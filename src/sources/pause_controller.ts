@@ -14,13 +14,14 @@
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { PauseController } from "./pause_controller.ts";
  * const pause = new PauseController();
  * pause.pause();
  * const resumed = pause.whenResumed();
  * pause.resume();
  * await resumed;
- * console.assert(!pause.paused && pause.pauses === 1);
+ * assert(!pause.paused && pause.pauses === 1);
  * ```
  */
 export class PauseController {

@@ -17,10 +17,11 @@ import { LineSplitter } from "./_line_splitter.ts";
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { from, lastValueFrom, toArray } from "rxjs";
  * import { splitLines } from "./split_lines.ts";
  * const lines = await lastValueFrom(from(["a,1\r\nb", ",2\nc,3"]).pipe(splitLines(), toArray()));
- * console.assert(lines.join("|") === "a,1|b,2|c,3");
+ * assert(lines.join("|") === "a,1|b,2|c,3");
  * ```
  */
 export function splitLines(): OperatorFunction<string | Uint8Array, string> {

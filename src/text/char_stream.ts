@@ -57,6 +57,7 @@ export interface CharSamplesOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { charSamples } from "./char_stream.ts";
  * import { NameStream } from "./name_stream.ts";
  * import { Vocab } from "./vocab.ts";
@@ -64,7 +65,7 @@ export interface CharSamplesOptions {
  * const vocab = Vocab.fromText("ab");
  * const stream = new NameStream([vocab.encode("ab")], { streams: 2 });
  * const samples = await lastValueFrom(charSamples(stream, { limit: 3 }).pipe(toArray()));
- * console.assert(samples.length === 3 && samples[0].x.length === 2);
+ * assert(samples.length === 3 && samples[0].x.length === 2);
  * ```
  */
 export function charSamples(stream: CharStream, options: CharSamplesOptions = {}): Observable<CharSample> {

@@ -57,13 +57,14 @@ interface Column {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { NameStream } from "./name_stream.ts";
  * import { Vocab } from "./vocab.ts";
  * const vocab = Vocab.fromText("ab");
  * const stream = new NameStream([vocab.encode("ab")]);
  * const steps = [stream.next(), stream.next(), stream.next()];
- * console.assert(steps.map((s) => `${s.x[0]}>${s.y[0]}`).join(" ") === "0>1 1>2 2>0");
- * console.assert(steps[0].reset?.[0] === 1 && steps[1].reset === undefined);
+ * assert(steps.map((s) => `${s.x[0]}>${s.y[0]}`).join(" ") === "0>1 1>2 2>0");
+ * assert(steps[0].reset?.[0] === 1 && steps[1].reset === undefined);
  * ```
  */
 export class NameStream implements CharStream<NameStreamState> {
@@ -115,9 +116,10 @@ export class NameStream implements CharStream<NameStreamState> {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { NameStream } from "./name_stream.ts";
    * const s = new NameStream([Int32Array.of(1)], { streams: 3 }).next();
-   * console.assert(s.x.join() === "0,0,0" && s.y.join() === "1,1,1");
+   * assert(s.x.join() === "0,0,0" && s.y.join() === "1,1,1");
    * ```
    */
   next(): CharSample {
@@ -151,13 +153,14 @@ export class NameStream implements CharStream<NameStreamState> {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { NameStream } from "./name_stream.ts";
    * const names = [Int32Array.of(1, 2), Int32Array.of(2)];
    * const a = new NameStream(names, { seed: 3 });
    * for (let i = 0; i < 7; i++) a.next();
    * const b = new NameStream(names);
    * b.setState(a.getState());
-   * console.assert(a.next().y[0] === b.next().y[0]);
+   * assert(a.next().y[0] === b.next().y[0]);
    * ```
    */
   getState(): NameStreamState {

@@ -50,9 +50,10 @@ export interface Split<T> {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { splitHeldOut } from "./split.ts";
  * const { train, heldOut } = splitHeldOut(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], { seed: 1 });
- * console.assert(train.length === 9 && heldOut.length === 1 && !train.includes(heldOut[0]));
+ * assert(train.length === 9 && heldOut.length === 1 && !train.includes(heldOut[0]));
  * ```
  */
 export function splitHeldOut<T>(items: readonly T[], options: SplitHeldOutOptions = {}): Split<T> {

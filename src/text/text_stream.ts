@@ -26,11 +26,12 @@ export interface TextStreamState {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { TextStream } from "./text_stream.ts";
  * const stream = new TextStream(Int32Array.of(1, 2, 3, 4), { streams: 2 });
  * const s = stream.next();
- * console.assert(s.x.join() === "1,3" && s.y.join() === "2,4" && s.reset === undefined);
- * console.assert(stream.next().y.join() === "3,1");
+ * assert(s.x.join() === "1,3" && s.y.join() === "2,4" && s.reset === undefined);
+ * assert(stream.next().y.join() === "3,1");
  * ```
  */
 export class TextStream implements CharStream<TextStreamState> {
@@ -72,8 +73,9 @@ export class TextStream implements CharStream<TextStreamState> {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { TextStream } from "./text_stream.ts";
-   * console.assert(new TextStream(Int32Array.of(5, 6)).next().y[0] === 6);
+   * assert(new TextStream(Int32Array.of(5, 6)).next().y[0] === 6);
    * ```
    */
   next(): CharSample {
@@ -94,12 +96,13 @@ export class TextStream implements CharStream<TextStreamState> {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { TextStream } from "./text_stream.ts";
    * const a = new TextStream(Int32Array.of(1, 2, 3));
    * a.next();
    * const b = new TextStream(Int32Array.of(1, 2, 3));
    * b.setState(a.getState());
-   * console.assert(b.next().x[0] === 2);
+   * assert(b.next().x[0] === 2);
    * ```
    */
   getState(): TextStreamState {

@@ -37,10 +37,11 @@ export interface VocabEncodeOptions {
  *
  * @example Usage
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Vocab } from "./vocab.ts";
  * const vocab = Vocab.fromText("emma\nava");
- * console.assert(vocab.size === 5 && vocab.chars.join("") === "\naemv");
- * console.assert(vocab.decode(vocab.encode("ava")) === "ava");
+ * assert(vocab.size === 5 && vocab.chars.join("") === "\naemv");
+ * assert(vocab.decode(vocab.encode("ava")) === "ava");
  * ```
  */
 export class Vocab {
@@ -94,8 +95,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(Vocab.fromText("ba", { boundary: "." }).chars.join("") === ".ab");
+   * assert(Vocab.fromText("ba", { boundary: "." }).chars.join("") === ".ab");
    * ```
    */
   static fromText(text: string, options: VocabFromTextOptions = {}): Vocab {
@@ -123,9 +125,10 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
    * const v = Vocab.fromText("abc");
-   * console.assert(Vocab.fromData(v.toData()).equals(v));
+   * assert(Vocab.fromData(v.toData()).equals(v));
    * ```
    */
   static fromData(data: VocabData): Vocab {
@@ -153,8 +156,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(Vocab.fromText("ab").indexOf("b") === 2);
+   * assert(Vocab.fromText("ab").indexOf("b") === 2);
    * ```
    */
   indexOf(ch: string): number {
@@ -171,10 +175,11 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
    * const v = Vocab.fromText("ab");
-   * console.assert(v.encode("ba").join() === "2,1");
-   * console.assert(v.encode("bxa", { onUnknown: "skip" }).length === 2);
+   * assert(v.encode("ba").join() === "2,1");
+   * assert(v.encode("bxa", { onUnknown: "skip" }).length === 2);
    * ```
    */
   encode(text: string, options: VocabEncodeOptions = {}): Int32Array {
@@ -209,8 +214,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(Vocab.fromText("ab").countUnknown("abcd") === 2);
+   * assert(Vocab.fromText("ab").countUnknown("abcd") === 2);
    * ```
    */
   countUnknown(text: string): number {
@@ -228,8 +234,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(Vocab.fromText("ab").decode([1, 2, 0]) === "ab\n");
+   * assert(Vocab.fromText("ab").decode([1, 2, 0]) === "ab\n");
    * ```
    */
   decode(tokens: ArrayLike<number>): string {
@@ -255,8 +262,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(!Vocab.fromText("ab").equals(Vocab.fromText("abc")));
+   * assert(!Vocab.fromText("ab").equals(Vocab.fromText("abc")));
    * ```
    */
   equals(other: Vocab | VocabData): boolean {
@@ -271,8 +279,9 @@ export class Vocab {
    *
    * @example Usage
    * ```ts
+   * import { assert } from "@std/assert";
    * import { Vocab } from "./vocab.ts";
-   * console.assert(JSON.stringify(Vocab.fromText("a").toData()) === '{"chars":["\\n","a"]}');
+   * assert(JSON.stringify(Vocab.fromText("a").toData()) === '{"chars":["\\n","a"]}');
    * ```
    */
   toData(): VocabData {
