@@ -55,6 +55,7 @@ export * from "./src/sources/from_sse.ts";
 export * from "./src/sources/from_web_socket.ts";
 export * from "./src/sources/from_ingest.ts";
 export * from "./src/backpressure.ts";
+export * from "./src/immediate_scheduler.ts";
 export * from "./src/normalizer.ts";
 export * from "./src/metrics.ts";
 export * from "./src/prequential.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/assert";
-import { lastValueFrom, Observable, tap, toArray } from "rxjs";
+import { asyncScheduler, lastValueFrom, Observable, tap, toArray } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { backpressure, fromFile, fromReadable, PauseController } from "../mod.ts";
 import type { Backpressured, BackpressureOptions } from "../mod.ts";
@@ -37,9 +37,10 @@ function work(n: number): number {
 }
 
 Deno.test("backpressure() queues events between a source and a consumer under each policy", async (t) => {
+  // marble tests run on virtual time: they use rxjs's asyncScheduler (TestScheduler virtualises it), not the default setImmediate one
   await t.step("marbles: empty, never, one, many, error, early unsubscribe", () => {
     marbles().run(({ cold, expectObservable }) => {
-      const op = () => backpressure<string>({ capacity: 4 });
+      const op = () => backpressure<string>({ scheduler: asyncScheduler, capacity: 4 });
       expectObservable(cold("|").pipe(op())).toBe("|");
       expectObservable(cold("-").pipe(op())).toBe("-");
       expectObservable(cold("a|").pipe(op())).toBe("a|", { a: ev("a", 1, 1, 0, 0, 1) });
@@ -68,16 +69,25 @@ Deno.test("backpressure() queues events between a source and a consumer under ea
   await t.step("marbles: a burst into a full queue under drop-oldest, drop-newest and sample", () => {
     marbles().run(({ cold, expectObservable }) => {
       const burst = () => cold("(abcde)|");
-      expectObservable(burst().pipe(backpressure({ capacity: 2 }))).toBe("(de)---|", {
-        d: ev("d", 5, 1, 3, 1, 2),
-        e: ev("e", 5, 2, 3, 0, 2),
-      });
-      expectObservable(burst().pipe(backpressure({ capacity: 2, policy: "drop-newest" }))).toBe("(ab)---|", {
+      expectObservable(burst().pipe(backpressure({ scheduler: asyncScheduler, capacity: 2 }))).toBe(
+        "(de)---|",
+        {
+          d: ev("d", 5, 1, 3, 1, 2),
+          e: ev("e", 5, 2, 3, 0, 2),
+        },
+      );
+      expectObservable(
+        burst().pipe(backpressure({ scheduler: asyncScheduler, capacity: 2, policy: "drop-newest" })),
+      ).toBe("(ab)---|", {
         a: ev("a", 5, 1, 3, 1, 2),
         b: ev("b", 5, 2, 3, 0, 2),
       });
       // Full after "a": of b, c, d, e one in two is kept (c, then e), each evicting the oldest.
-      expectObservable(burst().pipe(backpressure({ capacity: 1, policy: "sample", sampleEvery: 2 }))).toBe(
+      expectObservable(
+        burst().pipe(
+          backpressure({ scheduler: asyncScheduler, capacity: 1, policy: "sample", sampleEvery: 2 }),
+        ),
+      ).toBe(
         "e------|",
         { e: ev("e", 5, 1, 4, 0, 1) },
       );
@@ -85,11 +95,14 @@ Deno.test("backpressure() queues events between a source and a consumer under ea
   });
   await t.step("marbles: sliceSize delivers a burst over several tasks of a scheduler", () => {
     marbles().run(({ cold, expectObservable }) => {
-      expectObservable(cold("(abc)|").pipe(backpressure({ sliceSize: 1 }))).toBe("(abc)|", {
-        a: ev("a", 3, 1, 0, 2, 3),
-        b: ev("b", 3, 2, 0, 1, 3),
-        c: ev("c", 3, 3, 0, 0, 3),
-      });
+      expectObservable(cold("(abc)|").pipe(backpressure({ scheduler: asyncScheduler, sliceSize: 1 }))).toBe(
+        "(abc)|",
+        {
+          a: ev("a", 3, 1, 0, 2, 3),
+          b: ev("b", 3, 2, 0, 1, 3),
+          c: ev("c", 3, 3, 0, 0, 3),
+        },
+      );
     });
   });
   await t.step("marbles: the pause policy pauses the source when full and resumes it at resumeAt", () => {
@@ -98,7 +111,11 @@ Deno.test("backpressure() queues events between a source and a consumer under ea
     marbles().run(({ cold, expectObservable }) => {
       // This source ignores the pause, so "c" arrives while full and is dropped.
       const src = cold("(abc)|").pipe(tap(() => states.push(pause.paused)));
-      expectObservable(src.pipe(backpressure({ capacity: 2, policy: "pause", pause, resumeAt: 1 }))).toBe(
+      expectObservable(
+        src.pipe(
+          backpressure({ scheduler: asyncScheduler, capacity: 2, policy: "pause", pause, resumeAt: 1 }),
+        ),
+      ).toBe(
         "(ab)-|",
         { a: ev("a", 3, 1, 1, 1, 2), b: ev("b", 3, 2, 1, 0, 2) },
       );
