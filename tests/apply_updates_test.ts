@@ -1,21 +1,11 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { catchError, from, map, Subject, throwError } from "rxjs";
-import type { OperatorFunction } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import { from, map, Subject } from "rxjs";
 import { applyUpdates, cloneParams, initParams, Matrix, zeroGrads } from "../mod.ts";
 import type { ApplyUpdatesOptions, RnnParams, ScheduleInfo, TbpttWindow, UpdateRecord } from "../mod.ts";
+import { plainErrors, testScheduler } from "./_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
 const NAMES = ["Wax", "Waa", "ba", "Wya", "by"] as const;
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assertEquals(actual, expected));
-}
-
-/** Errors as plain `{ name, message }` so marble comparisons check the message. */
-function plainErrors<T>(): OperatorFunction<T, T> {
-  return catchError((e: Error) => throwError(() => ({ name: e.name, message: e.message })));
-}
 
 /** A hand-made window: gradient element q of tensor k is `grad(k, q)`. */
 function fakeWindow(

@@ -1,20 +1,11 @@
 import { assert, assertEquals, assertLess, assertStrictEquals, assertThrows } from "@std/assert";
-import { catchError, from, map, Subject, throwError } from "rxjs";
-import type { Observable, OperatorFunction } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import { from, map, Subject } from "rxjs";
+import type { Observable } from "rxjs";
 import { forwardSteps, fromRows, initParams, Matrix, rnnCell } from "../mod.ts";
 import type { Sample, StepRecord } from "../mod.ts";
+import { plainErrors, testScheduler } from "./_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assertEquals(actual, expected));
-}
-
-/** Errors as plain `{ name, message }` so marble comparisons check the message. */
-function plainErrors<T>(): OperatorFunction<T, T> {
-  return catchError((e: Error) => throwError(() => ({ name: e.name, message: e.message })));
-}
 
 /** A token sample for one column: input t, target (t + 1) mod 3. */
 function tok(t: number): Sample {

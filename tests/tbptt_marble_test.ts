@@ -1,21 +1,11 @@
 import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
-import { catchError, from, map, Subject, throwError } from "rxjs";
-import type { OperatorFunction } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import { from, map, Subject } from "rxjs";
 import { forwardSteps, initParams, rnnCell, tbptt } from "../mod.ts";
 import type { RnnGrads, RnnParams, Sample, StepRecord, TbpttWindow } from "../mod.ts";
+import { plainErrors, testScheduler } from "./_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
 const GRADS = ["dWax", "dWaa", "dba", "dWya", "dby"] as const;
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assertEquals(actual, expected));
-}
-
-/** Errors as plain `{ name, message }` so marble comparisons check the message. */
-function plainErrors<T>(): OperatorFunction<T, T> {
-  return catchError((e: Error) => throwError(() => ({ name: e.name, message: e.message })));
-}
 
 function tokenSamples(n: number, m = 1): Sample[] {
   return Array.from({ length: n }, (_, i) => ({

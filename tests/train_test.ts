@@ -1,21 +1,11 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { catchError, from, map, Subject, throwError } from "rxjs";
-import type { OperatorFunction } from "rxjs";
-import { TestScheduler } from "rxjs/testing";
+import { from, map, Subject } from "rxjs";
 import { cloneParams, fromRows, initParams, Matrix, train } from "../mod.ts";
 import type { RnnParams, Sample, TrainerSnapshot, TrainEvent, TrainOptions } from "../mod.ts";
+import { plainErrors, testScheduler } from "./_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
 const NAMES = ["Wax", "Waa", "ba", "Wya", "by"] as const;
-
-function testScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => assertEquals(actual, expected));
-}
-
-/** Errors as plain `{ name, message }` so marble comparisons check the message. */
-function plainErrors<T>(): OperatorFunction<T, T> {
-  return catchError((e: Error) => throwError(() => ({ name: e.name, message: e.message })));
-}
 
 /** m columns of a periodic token stream: column j reads "abc…" shifted by j. */
 function tokenSamples(n: number, m = 1): Sample[] {
