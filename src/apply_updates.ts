@@ -70,7 +70,8 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
 /**
  * Applies each window's gradients to the live parameters. A window whose loss or
  * gradients are not finite never touches the parameters: it is counted as rejected.
- * Optimizer state lives per subscription.
+ * Optimizer state lives per subscription. The reduction and clipping scale
+ * `window.grads` in place, so feed each window to one update stage only.
  *
  * @typeParam P Parameters of the cell.
  * @typeParam G Gradients of the cell.
