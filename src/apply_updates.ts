@@ -12,7 +12,7 @@ import type { Optimizer, OptimizerOptions, OptimizerState } from "./optimizers.t
 import type { StepCache } from "./_rnn_math.ts";
 import type { RnnGrads, RnnParams } from "./params.ts";
 import { rnnCell } from "./recurrent_cell.ts";
-import type { HiddenCache, RecurrentCell } from "./recurrent_cell.ts";
+import type { HiddenCache, ParamSlot, RecurrentCell } from "./recurrent_cell.ts";
 import type { TbpttWindow } from "./tbptt.ts";
 
 /** What the schedule hook is told before each update. */
@@ -31,13 +31,14 @@ export interface ApplyUpdatesOptions<P = RnnParams, G = RnnGrads, C extends Hidd
   params: P;
   /** The optimizer. @default {{ type: "adam", learningRate: 0.002 }} */
   optimizer?: OptimizerOptions;
-  /** Optimizer state to continue from (a resume). */
+  /** Optimizer state to continue from (a resume); its buffers must fit the parameters. */
   optimizerState?: OptimizerState;
   /** Gradient clipping, after the loss reduction. @default {{ norm: 5 }} */
   clip?: ClipOptions;
   /**
    * `"sum"`: gradients of the summed window loss (the document's, and the fixtures');
-   * `"mean"`: divided by k1·m, so step sizes do not grow with the window or the batch.
+   * `"mean"`: divided by (labeled steps)·m — k1·m when every step has its label — so step
+   * sizes do not grow with the window or the batch.
    * @default {"mean"}
    */
   reduction?: "sum" | "mean";
@@ -121,7 +122,10 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
     );
   }
   createOptimizer(optimizer); // validates the options now
-  if (options.optimizerState !== undefined) createOptimizer(optimizer).setState(options.optimizerState);
+  if (options.optimizerState !== undefined) {
+    createOptimizer(optimizer).setState(options.optimizerState);
+    checkStateFits(options.optimizerState, cell.slots(params, cell.zeroGrads(params)));
+  }
   return (source) =>
     new Observable<UpdateRecord<G, C>>((subscriber) => {
       // per-subscription state: the optimizer's moments and the counters
@@ -131,12 +135,19 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       const optimizerState = () => opt.getState();
       return source.subscribe({
         next(window) {
-          const slots = cell.slots(params, window.grads);
-          if (reduction === "mean") {
-            const scale = 1 / (Math.max(1, window.labeled) * window.columns);
-            for (const { grad } of slots) for (let k = 0; k < grad.length; k++) grad[k] *= scale;
+          let slots: ParamSlot[], norm: number;
+          try {
+            slots = cell.slots(params, window.grads);
+            if (reduction === "mean") {
+              const scale = 1 / (Math.max(1, window.labeled) * window.columns);
+              for (const { grad } of slots) for (let k = 0; k < grad.length; k++) grad[k] *= scale;
+            }
+            norm = globalNorm(slots);
+          } catch (e) {
+            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
+            subscriber.error(e);
+            return;
           }
-          const norm = globalNorm(slots);
           if (!Number.isFinite(window.loss) || !Number.isFinite(norm)) {
             rejected++;
             subscriber.next({
@@ -165,8 +176,13 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
               return;
             }
           }
-          if (clip.value !== undefined || clip.norm !== undefined) clipGradients(slots, clip);
-          opt.step(slots, lr);
+          try {
+            if (clip.value !== undefined || clip.norm !== undefined) clipGradients(slots, clip);
+            opt.step(slots, lr);
+          } catch (e) {
+            subscriber.error(e);
+            return;
+          }
           updates++;
           subscriber.next({
             window,
@@ -182,4 +198,28 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
         complete: () => subscriber.complete(),
       });
     });
+}
+
+/**
+ * Throws unless every buffer of `state` (keyed `"<param>.<buffer>"`) belongs to a parameter
+ * and has its length: a misfit would misalign the moments, or write NaN into the parameters.
+ */
+function checkStateFits(state: OptimizerState, slots: readonly ParamSlot[]): void {
+  const sizes = new Map(slots.map((slot) => [slot.name, slot.value.length]));
+  for (const [key, buffer] of Object.entries(state.slots)) {
+    const name = key.slice(0, key.lastIndexOf("."));
+    const size = sizes.get(name);
+    if (size === undefined) {
+      throw new RangeError(
+        `Cannot create applyUpdates() as the optimizer state's '${key}' belongs to no parameter: the parameters are ${
+          [...sizes.keys()].join(", ")
+        }`,
+      );
+    }
+    if (buffer.length !== size) {
+      throw new RangeError(
+        `Cannot create applyUpdates() as the optimizer state's '${key}' has ${buffer.length} values, expected ${size} (the size of '${name}')`,
+      );
+    }
+  }
 }

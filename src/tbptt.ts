@@ -136,12 +136,18 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
           const t = record.index + 1 - labelDelay;
           if (t < 1 || t % k1 !== 0) return;
           const m = record.cache.a.cols;
-          if (grads === null || daNext.length !== na * m) {
-            grads = cell.zeroGrads(params);
-            daNext = new Float64Array(na * m);
-            daPrev = new Float64Array(na * m);
-          } else {
-            for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
+          try {
+            if (grads === null || daNext.length !== na * m) {
+              grads = cell.zeroGrads(params);
+              daNext = new Float64Array(na * m);
+              daPrev = new Float64Array(na * m);
+            } else {
+              for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
+            }
+          } catch (e) {
+            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
+            subscriber.error(e);
+            return;
           }
           const g = grads;
           const at = moves;

@@ -1,0 +1,154 @@
+/** Regressions found in review: the training stages, prequential snapshots and backpressure. */
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { from, Subject } from "rxjs";
+import type { SchedulerAction, SchedulerLike } from "rxjs";
+import {
+  applyUpdates,
+  backpressure,
+  forwardSteps,
+  immediateScheduler,
+  initParams,
+  prequential,
+  rnnCell,
+  tbptt,
+  train,
+} from "../mod.ts";
+import type { PrequentialEvent, TbpttWindow, TrainerSnapshot, UpdateRecord } from "../mod.ts";
+
+const SIZES = { nx: 3, na: 4, ny: 3 };
+
+function tokenSamples(n: number): { x: number[]; y: number[] }[] {
+  return Array.from({ length: n }, (_, t) => ({ x: [t % 3], y: [(t + 1) % 3] }));
+}
+
+/** Subscribes and collects values and the error (the stream must end synchronously). */
+function collect<T>(source: { subscribe: (o: object) => unknown }): { values: T[]; error: unknown } {
+  const out: { values: T[]; error: unknown } = { values: [], error: undefined };
+  source.subscribe({ next: (v: T) => out.values.push(v), error: (e: unknown) => out.error = e });
+  return out;
+}
+
+Deno.test("applyUpdates() refuses an optimizer state whose buffers do not fit the parameters", async (t) => {
+  const samples = tokenSamples(8);
+  const snapshotOf = (na: number): TrainerSnapshot => {
+    let snap: TrainerSnapshot | undefined;
+    from(samples).pipe(train({ sizes: { nx: 3, na, ny: 3 }, k1: 4 })).subscribe((e) => snap = e.snapshot());
+    return snap!;
+  };
+  await t.step("a smaller model's moments would write NaN into the parameters: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => train({ resume: { ...big, optimizer: small.optimizer } }),
+      RangeError,
+      "optimizer state's 'Wax.m' has 12 values, expected 18 (the size of 'Wax')",
+    );
+  });
+  await t.step("a bigger model's moments would be silently misaligned: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState: big.optimizer }),
+      RangeError,
+      "expected 12 (the size of 'Wax')",
+    );
+  });
+  await t.step("a buffer of no parameter: throws at creation", () => {
+    const small = snapshotOf(4);
+    const optimizerState = {
+      ...small.optimizer,
+      slots: { ...small.optimizer.slots, "Wzz.m": new Float64Array(1) },
+    };
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState }),
+      RangeError,
+      "'Wzz.m' belongs to no parameter",
+    );
+  });
+  await t.step("a fitting state still resumes", () => {
+    const small = snapshotOf(4);
+    const events = collect(from(samples).pipe(train({ resume: small })));
+    assertEquals(events.error, undefined);
+    assertEquals(events.values.length, 2);
+  });
+});
+
+Deno.test("applyUpdates() and tbptt() forward a throwing cell to the stream's error, synchronously", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  const base = rnnCell();
+  await t.step("applyUpdates(): cell.slots() throws", () => {
+    let windows = 0;
+    const cell: typeof base = {
+      ...base,
+      slots: (p, g) => {
+        if (++windows === 2) throw new Error("slots boom");
+        return base.slots(p, g);
+      },
+    };
+    const out = collect<UpdateRecord>(
+      from(tokenSamples(4)).pipe(
+        forwardSteps({ params }),
+        tbptt({ params, k1: 2 }),
+        applyUpdates({ params, cell }),
+      ),
+    );
+    assertEquals(out.values.length, 1);
+    assertEquals((out.error as Error)?.message, "slots boom");
+  });
+  await t.step("tbptt(): cell.zeroGrads() throws when the first window opens", () => {
+    const cell: typeof base = {
+      ...base,
+      zeroGrads: () => {
+        throw new Error("zeroGrads boom");
+      },
+    };
+    const out = collect<TbpttWindow>(
+      from(tokenSamples(4)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2, cell })),
+    );
+    assertEquals(out.values.length, 0);
+    assertEquals((out.error as Error)?.message, "zeroGrads boom");
+  });
+});
+
+Deno.test("prequential() snapshots do not share the resumed optimizer state by reference", () => {
+  const xs = tokenSamples(6).map((s) => ({ x: s.x, y: s.y }));
+  const options = { sizes: SIZES, k1: 4 };
+  let first: PrequentialEvent | undefined;
+  from(xs.slice(0, 4)).pipe(prequential(options)).subscribe((e) => first = e);
+  const resume = first!.snapshot();
+  const before = resume.optimizer.slots["Wax.m"].slice();
+  // two events after the resume: no window closes, so no update yet
+  let last: PrequentialEvent | undefined;
+  from(xs.slice(4, 6)).pipe(prequential({ resume })).subscribe((e) => last = e);
+  const later = last!.snapshot();
+  assert(later.optimizer !== resume.optimizer, "the snapshot returned the resume's optimizer state object");
+  later.optimizer.slots["Wax.m"].fill(42);
+  assertEquals(resume.optimizer.slots["Wax.m"], before);
+});
+
+Deno.test("backpressure() keeps one delivery task scheduled when the consumer makes the source emit", async () => {
+  let scheduled = 0;
+  const scheduler: SchedulerLike = {
+    now: () => Date.now(),
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T) {
+      scheduled++;
+      return immediateScheduler.schedule(work, delay, state);
+    },
+  };
+  const source = new Subject<number>();
+  const values: number[] = [];
+  const done = new Promise<void>((resolve) => {
+    // each delivery makes the source emit the next value (a feedback loop), 20 values in all
+    source.pipe(backpressure({ capacity: 4, sliceSize: 1, scheduler })).subscribe({
+      next: (e) => {
+        values.push(e.value);
+        if (e.value < 19) source.next(e.value + 1);
+        else source.complete();
+      },
+      complete: resolve,
+    });
+  });
+  source.next(0);
+  await done;
+  assertEquals(values, Array.from({ length: 20 }, (_, k) => k));
+  // one task per delivery and one to complete; a second task per delivery doubled this
+  assert(scheduled <= 21, `scheduled ${scheduled} delivery tasks for 20 events`);
+});
