@@ -242,11 +242,16 @@ export function prequential(
         },
       });
 
+      // before the first update: the state it started from (a copy, not the resume's own object)
+      const startState = () => {
+        const start = createOptimizer(config.optimizer);
+        if (resume !== undefined) start.setState(resume.optimizer);
+        return start.getState();
+      };
       const snapshot = (): PrequentialSnapshot => ({
         config: structuredClone(config),
         params: cloneParams(params),
-        optimizer: update?.optimizerState() ?? resume?.optimizer ??
-          createOptimizer(config.optimizer).getState(),
+        optimizer: update?.optimizerState() ?? startState(),
         hidden: hidden?.clone() ?? null,
         history: ring.map(cloneRecord),
         pending: [...pending].map(([index, p]) => ({ index, id: p.id, prediction: p.prediction.clone() })),
