@@ -127,7 +127,8 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
       let paused = false;
 
       const drain = () => {
-        task = null;
+        // `task` stays set while delivering, so an event the consumer makes the source emit
+        // meanwhile does not schedule a second drain next to the one scheduled below
         for (let k = 0; k < sliceSize && queue.length > 0 && !subscriber.closed; k++) {
           const value = queue.shift();
           delivered++;
@@ -137,6 +138,7 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
           }
           subscriber.next({ value, received, delivered, dropped, lag: queue.length, peak });
         }
+        task = null;
         if (subscriber.closed) return;
         if (queue.length > 0) task = scheduler.schedule(drain);
         else if (ended === "complete") subscriber.complete();
