@@ -75,3 +75,23 @@ export function checkReconnectOptions(fn: string, options: ReconnectOptions): vo
     throw bad("maxRetries", "an integer >= 0 or Infinity", maxRetries);
   }
 }
+
+/**
+ * Validates a source's URL when the source is created: a malformed URL, or one of another
+ * scheme, would otherwise fail every connection and be retried forever. `fn` names the source.
+ */
+export function checkUrl(fn: string, url: string | URL, schemes: readonly string[]): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch { /* reported below */ }
+  if (protocol === undefined || !schemes.includes(protocol)) {
+    const names = schemes.map((scheme) => scheme.replace(/:$/, ""));
+    const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names[0];
+    throw new TypeError(
+      `Cannot create ${fn} as 'url' must be an absolute URL with scheme ${list}: current value is ${
+        String(url)
+      }`,
+    );
+  }
+}

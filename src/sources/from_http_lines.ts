@@ -9,7 +9,7 @@ import type { FeedStats } from "./feed_stats.ts";
 import { LineSplitter } from "./_line_splitter.ts";
 import type { PauseController } from "./pause_controller.ts";
 import { pumpLines } from "./_pump_lines.ts";
-import { checkReconnectOptions, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
+import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
 
 /** Options for {@linkcode fromHttpLines}. */
 export interface FromHttpLinesOptions {
@@ -37,6 +37,7 @@ export interface FromHttpLinesOptions {
  * @param options Request options, reconnection policy, counters and pause switch.
  * @returns A cold Observable of lines.
  * @throws {RangeError} When the reconnection policy is invalid.
+ * @throws {TypeError} When `url` is not an absolute http or https URL.
  *
  * @example Usage
  * ```ts ignore
@@ -50,6 +51,7 @@ export interface FromHttpLinesOptions {
 export function fromHttpLines(url: string | URL, options: FromHttpLinesOptions = {}): Observable<string> {
   const { init = {}, reconnect = {}, reconnectOnEnd = false, stats, pause } = options;
   checkReconnectOptions("fromHttpLines()", reconnect);
+  checkUrl("fromHttpLines()", url, ["http:", "https:"]);
   return new Observable<string>((subscriber) => {
     const abort = new AbortController();
     const emit = (line: string) => subscriber.next(line);

@@ -9,7 +9,7 @@ import type { FeedStats } from "./feed_stats.ts";
 import { LineSplitter } from "./_line_splitter.ts";
 import type { PauseController } from "./pause_controller.ts";
 import { pumpLines } from "./_pump_lines.ts";
-import { checkReconnectOptions, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
+import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
 
 /** One Server-Sent Event. */
 export interface SseEvent {
@@ -17,7 +17,7 @@ export interface SseEvent {
   event: string;
   /** The data (`data:` lines joined with `\n`). */
   data: string;
-  /** The last event ID seen so far (`id:` field), "" when none. */
+  /** The last event ID (`id:` field) as of this event, "" when none. */
   id: string;
 }
 
@@ -50,6 +50,7 @@ export interface FromSseOptions {
  * @param options Request options, reconnection policy, counters and pause switch.
  * @returns A cold Observable of events.
  * @throws {RangeError} When the reconnection policy is invalid.
+ * @throws {TypeError} When `url` is not an absolute http or https URL.
  *
  * @example Usage
  * ```ts ignore
@@ -63,6 +64,7 @@ export interface FromSseOptions {
 export function fromSse(url: string | URL, options: FromSseOptions = {}): Observable<SseEvent> {
   const { init = {}, reconnect = {}, reconnectOnEnd = true, stats, pause } = options;
   checkReconnectOptions("fromSse()", reconnect);
+  checkUrl("fromSse()", url, ["http:", "https:"]);
   return new Observable<SseEvent>((subscriber) => {
     const abort = new AbortController();
     let lastId = "";
@@ -79,9 +81,12 @@ export function fromSse(url: string | URL, options: FromSseOptions = {}): Observ
       }
       connected();
       if (!response.body) return true;
-      let data: string[] = [], type = "";
+      // `id` is the event's id buffer: it becomes the last event ID (sent on reconnection) only when
+      // a blank line dispatches the event, so an event cut off by a drop is asked for again
+      let data: string[] = [], type = "", id = lastId;
       const onLine = (line: string) => {
         if (line === "") {
+          lastId = id;
           if (data.length > 0) {
             subscriber.next({ event: type || "message", data: data.join("\n"), id: lastId });
           }
@@ -96,7 +101,7 @@ export function fromSse(url: string | URL, options: FromSseOptions = {}): Observ
         if (value.startsWith(" ")) value = value.slice(1);
         if (field === "data") data.push(value);
         else if (field === "event") type = value;
-        else if (field === "id" && !value.includes("\0")) lastId = value;
+        else if (field === "id" && !value.includes("\0")) id = value;
       };
       const reader = response.body.getReader();
       try {

@@ -6,7 +6,7 @@
 import { Observable } from "../deps.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { FeedStats } from "./feed_stats.ts";
-import { checkReconnectOptions, reconnectLoop } from "./_reconnect.ts";
+import { checkReconnectOptions, checkUrl, reconnectLoop } from "./_reconnect.ts";
 
 /** Options for {@linkcode fromWebSocket}. */
 export interface FromWebSocketOptions {
@@ -33,6 +33,7 @@ export interface FromWebSocketOptions {
  * @param options Sub-protocols, reconnection policy and counters.
  * @returns A cold Observable of lines.
  * @throws {RangeError} When the reconnection policy is invalid.
+ * @throws {TypeError} When `url` is not an absolute ws, wss, http or https URL.
  *
  * @example Usage
  * ```ts ignore
@@ -46,6 +47,7 @@ export interface FromWebSocketOptions {
 export function fromWebSocket(url: string | URL, options: FromWebSocketOptions = {}): Observable<string> {
   const { protocols = [], reconnect = {}, reconnectOnEnd = false, stats } = options;
   checkReconnectOptions("fromWebSocket()", reconnect);
+  checkUrl("fromWebSocket()", url, ["ws:", "wss:", "http:", "https:"]);
   return new Observable<string>((subscriber) => {
     const abort = new AbortController();
     const decoder = new TextDecoder();

@@ -1,0 +1,75 @@
+/** Regressions found in review: the network sources. */
+import { assertEquals, assertThrows } from "@std/assert";
+import { firstValueFrom, take, toArray } from "rxjs";
+import { fromHttpLines, fromSse, fromWebSocket } from "../mod.ts";
+
+const fast = { initialDelay: 5, maxDelay: 20, jitter: 0 };
+const enc = new TextEncoder();
+
+Deno.test("fromSse() resumes from the last dispatched event's id, not from an event cut off by the drop", async () => {
+  const seenIds: (string | null)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    seenIds.push(req.headers.get("last-event-id"));
+    const head = { headers: { "content-type": "text/event-stream" } };
+    // the first connection drops in the middle of event 2, after its id line
+    const text = seenIds.length === 1
+      ? "id: 1\ndata: a\n\nid: 2\ndata: b\n"
+      : "id: 2\ndata: b\n\nid: 3\ndata: c\n\n";
+    return new Response(enc.encode(text), head);
+  });
+  try {
+    const events = await firstValueFrom(
+      fromSse(`http://127.0.0.1:${server.addr.port}/`, { reconnect: fast }).pipe(take(3), toArray()),
+    );
+    // event 2 was never dispatched, so the server must be asked to resume after event 1
+    assertEquals(seenIds, [null, "1"]);
+    assertEquals(events.map((e) => [e.id, e.data]), [["1", "a"], ["2", "b"], ["3", "c"]]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("fromSse() takes the id of an event with no data as the last event id", async () => {
+  const seenIds: (string | null)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    seenIds.push(req.headers.get("last-event-id"));
+    const head = { headers: { "content-type": "text/event-stream" } };
+    const text = seenIds.length === 1 ? "id: 1\ndata: a\n\nid: 7\n\n" : "data: b\n\n";
+    return new Response(enc.encode(text), head);
+  });
+  try {
+    const events = await firstValueFrom(
+      fromSse(`http://127.0.0.1:${server.addr.port}/`, { reconnect: fast }).pipe(take(2), toArray()),
+    );
+    assertEquals(seenIds, [null, "7"]);
+    assertEquals(events.map((e) => [e.id, e.data]), [["1", "a"], ["7", "b"]]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("network sources reject a malformed URL when created, instead of retrying it forever", async (t) => {
+  await t.step("fromHttpLines()", () => {
+    assertThrows(
+      () => fromHttpLines("not a url"),
+      TypeError,
+      "Cannot create fromHttpLines() as 'url' must be an absolute URL with scheme http or https: current value is not a url",
+    );
+    assertThrows(
+      () => fromHttpLines("ftp://127.0.0.1/x"),
+      TypeError,
+      "must be an absolute URL with scheme http or https",
+    );
+  });
+  await t.step("fromSse()", () => {
+    assertThrows(() => fromSse("127.0.0.1:8080/sse"), TypeError, "Cannot create fromSse() as 'url'");
+  });
+  await t.step("fromWebSocket()", () => {
+    assertThrows(
+      () => fromWebSocket("localhost:8080"),
+      TypeError,
+      "Cannot create fromWebSocket() as 'url' must be an absolute URL with scheme ws, wss, http or https: current value is localhost:8080",
+    );
+    assertThrows(() => fromWebSocket("ws://a b"), TypeError, "Cannot create fromWebSocket() as 'url'");
+  });
+});
