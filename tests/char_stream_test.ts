@@ -151,6 +151,27 @@ Deno.test("charSamples() emits the stream's samples, yielding to the event loop 
     assertStrictEquals(fired, true);
     assertStrictEquals(taken > 0, true);
   });
+  await t.step("a signal listener (Ctrl-C) runs within a few chunks of slow synchronous work", async () => {
+    // each chunk takes ~20 ms, as a training chunk does; a setImmediate-only loop let
+    // the runtime poll signals only every ~60 callbacks (a Ctrl-C took seconds)
+    let chunks = 0, seen = -1;
+    const onSignal = () => seen = chunks;
+    Deno.addSignalListener("SIGUSR2", onSignal);
+    try {
+      const slow = new TextStream(Int32Array.of(1, 2));
+      const next = slow.next.bind(slow);
+      slow.next = () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until) { /* busy, like a training chunk */ }
+        if (++chunks === 3) Deno.kill(Deno.pid, "SIGUSR2");
+        return next();
+      };
+      await lastValueFrom(charSamples(slow, { chunk: 1 }).pipe(takeWhile(() => seen < 0 && chunks < 40)));
+      assertStrictEquals(seen >= 3 && seen <= 3 + 8, true, `the listener ran after chunk ${seen}`);
+    } finally {
+      Deno.removeSignalListener("SIGUSR2", onSignal);
+    }
+  });
   await t.step("an error in the stream errors the Observable", async () => {
     const broken = {
       streams: 1,

@@ -7,6 +7,9 @@
 import { Observable } from "../deps.ts";
 import { clearImmediate, setImmediate } from "node:timers";
 
+/** The longest stretch of `setImmediate` yields before a timer yield, in milliseconds. */
+const TIMEOUT_EVERY_MS = 50;
+
 /** One training step for m columns: the current token and the next one, per column. */
 export interface CharSample {
   /** The current token index of each column (m). */
@@ -45,8 +48,9 @@ export interface CharSamplesOptions {
 /**
  * The samples of a {@linkcode CharStream} as an Observable, pull-paced: each sample is
  * taken from the stream just before it is emitted, and every `chunk` samples the loop
- * yields to the event loop (`setImmediate`), so timers and signal listeners (Ctrl-C)
- * run during a long synchronous training. Because the stream advances only when a
+ * yields to the event loop (`setImmediate`, and a timer at least every 50 ms: a loop of
+ * immediates alone lets the runtime poll signals only every few dozen callbacks), so
+ * timers and signal listeners (Ctrl-C) run promptly during a long synchronous training. Because the stream advances only when a
  * sample is emitted, `stream.getState()` read in a subscriber's callback is exactly
  * the position after that sample.
  *
@@ -80,8 +84,10 @@ export function charSamples(stream: CharStream, options: CharSamplesOptions = {}
   }
   return new Observable<CharSample>((subscriber) => {
     let emitted = 0, pending: ReturnType<typeof setImmediate> | null = null;
+    let timeout: ReturnType<typeof setTimeout> | null = null, lastTimeout = performance.now();
     const run = (): void => {
       pending = null;
+      timeout = null;
       try {
         for (let i = 0; i < chunk && emitted < limit && !subscriber.closed; i++) {
           const sample = stream.next();
@@ -94,11 +100,18 @@ export function charSamples(stream: CharStream, options: CharSamplesOptions = {}
       }
       if (subscriber.closed) return;
       if (emitted >= limit) subscriber.complete();
-      else pending = setImmediate(run);
+      else if (performance.now() - lastTimeout < TIMEOUT_EVERY_MS) pending = setImmediate(run);
+      else {
+        // a setImmediate loop keeps the runtime busy: signals (Ctrl-C) and I/O are only
+        // polled now and then; a timer lets it poll them
+        lastTimeout = performance.now();
+        timeout = setTimeout(run, 0);
+      }
     };
     pending = setImmediate(run);
     return () => {
       if (pending !== null) clearImmediate(pending);
+      if (timeout !== null) clearTimeout(timeout);
     };
   });
 }
