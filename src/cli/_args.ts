@@ -23,8 +23,16 @@ export type OptionValues = Record<string, string | boolean | undefined>;
 
 /** Parses `args` strictly against `spec` (no positionals); throws a UsageError naming the command. */
 export function parseOptions(command: string, args: readonly string[], spec: OptionSpec): OptionValues {
+  // parseArgs refuses `--seed -3` as "ambiguous": a negative number after a string option is its value
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? args[i].slice(2) : "";
+    if (spec[name]?.type === "string" && /^-\.?\d/.test(args[i + 1] ?? "")) {
+      joined.push(`--${name}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
   try {
-    const { values } = parseArgs({ args: [...args], options: spec, strict: true, allowPositionals: false });
+    const { values } = parseArgs({ args: joined, options: spec, strict: true, allowPositionals: false });
     return values as OptionValues;
   } catch (error) {
     const first = String((error as Error).message).split("\n")[0].replace(/\.$/, "");

@@ -1,0 +1,74 @@
+/**
+ * Regression tests from a review of the command-line programs as a first-time user:
+ * main.ts, live.ts and tools/feed_server.ts run as real subprocesses (127.0.0.1 only,
+ * scratch files under .tmp/, every process awaited).
+ */
+import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
+import { tmpDir } from "./_tmp_dir.ts";
+import type { CliResult } from "./_cli.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const SMALL = ["--hidden", "4", "--streams", "2", "--k1", "2", "--k2", "3", "--sample-every", "0"];
+
+/** Runs `deno <args>` in the repository with stdin closed (or fed `stdin`) and returns what it did. */
+async function run(args: readonly string[], stdin?: string): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    cwd: ROOT,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
+}
+
+const main = (flags: string[], args: string[], stdin?: string) =>
+  run(["run", "-q", "--no-prompt", ...flags, "main.ts", ...args], stdin);
+
+function assertOneLineError(r: CliResult, code: number, message: string): void {
+  assertStrictEquals(r.code, code, `exit code (stdout: ${r.stdout}, stderr: ${r.stderr})`);
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  assertStrictEquals(lines.length, 1, `one line on stderr: ${JSON.stringify(r.stderr)}`);
+  assert(lines[0].startsWith("error: "), lines[0]);
+  assertStringIncludes(lines[0], message);
+  assert(!/\bat .*:\d+:\d+/.test(r.stderr), "no stack trace");
+}
+
+Deno.test("main.ts and live.ts take negative numbers as option values", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const ckpt = `${dir.path}/neg.ckpt`;
+    const [seed, k1, lr] = await Promise.all([
+      main(["--allow-read=.", "--allow-write=.tmp"], [
+        "train",
+        ...SMALL,
+        "--steps",
+        "2",
+        "--seed",
+        "-3",
+        "--checkpoint",
+        ckpt,
+      ]),
+      main(["--allow-read=.", "--allow-write=.tmp"], ["train", "--k1", "-1"]),
+      run(["run", "-q", "--no-prompt", "live.ts", "--lr", "-0.1"]),
+    ]);
+    await t.step("train --seed -3 is a seed", () => {
+      assertStrictEquals(seed.code, 0, seed.stderr);
+      assertStringIncludes(seed.stdout, "seed -3");
+    });
+    await t.step("train --k1 -1 is out of range, not 'ambiguous'", () => {
+      assertOneLineError(k1, 2, "--k1 must be an integer >= 1: got '-1'");
+    });
+    await t.step("live.ts --lr -0.1 is out of range, not 'ambiguous'", () => {
+      assertOneLineError(lr, 2, "--lr must be a number >= 0: got '-0.1'");
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
