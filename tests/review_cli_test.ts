@@ -72,3 +72,28 @@ Deno.test("main.ts and live.ts take negative numbers as option values", async (t
     await dir.dispose();
   }
 });
+
+Deno.test("eval scores a text with CRLF line ends and names the line of an unknown character", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const ckpt = `${dir.path}/names.ckpt`;
+    const flags = ["--allow-read=.", "--allow-write=.tmp"];
+    const trained = await main(flags, ["train", ...SMALL, "--steps", "2", "--checkpoint", ckpt]);
+    assertStrictEquals(trained.code, 0, trained.stderr);
+    const evalOf = (text: string) => main(flags, ["eval", "--checkpoint", ckpt, "--text", "-"], text);
+    const [lf, crlf, unknown] = await Promise.all([
+      evalOf("emma\nolivia\n"),
+      evalOf("emma\r\nolivia\r\n"),
+      evalOf("emma\nolivia\nzo#e\n"),
+    ]);
+    await t.step("lines mode: CRLF line ends score as LF ones", () => {
+      assertStrictEquals(crlf.code, 0, crlf.stderr);
+      assertStrictEquals(crlf.stdout, lf.stdout);
+    });
+    await t.step("lines mode: an unknown character is located by line and column", () => {
+      assertOneLineError(unknown, 1, `character "#" (U+0023) at line 3, column 3`);
+    });
+  } finally {
+    await dir.dispose();
+  }
+});

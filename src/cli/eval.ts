@@ -59,21 +59,28 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   const text = await readText(textPath);
   const lines = mode ?? (checkpoint.config.data === "names" ? "lines" : "text");
   const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
-  const skipped = vocab.countUnknown(text.replaceAll("\n", ""));
-  let sequences: Int32Array[];
-  try {
-    sequences = lines === "lines"
-      ? text.split("\n").filter((line) => line !== "").map((line) =>
-        Int32Array.of(vocab.boundary, ...vocab.encode(line, { onUnknown }), vocab.boundary)
-      )
-      : [vocab.encode(text, { onUnknown })];
-  } catch (error) {
-    throw new Error(
-      `${
-        (error as Error).message.replace("Cannot encode text as ", "")
-      } (use --skip-unknown to leave such characters out)`,
-    );
+  // lines mode takes CRLF line ends as LF ones; an unknown character is located by line and column
+  const rows = text.split(lines === "lines" ? /\r?\n/ : "\n");
+  if (onUnknown === "error") {
+    rows.forEach((row, i) => {
+      try {
+        vocab.encode(row);
+      } catch (error) {
+        throw new Error(
+          `${
+            (error as Error).message.replace("Cannot encode text as ", "")
+              .replace(/at position (\d+)/, (_, p) => `at line ${i + 1}, column ${Number(p) + 1}`)
+          } (use --skip-unknown to leave such characters out)`,
+        );
+      }
+    });
   }
+  const skipped = rows.reduce((n, row) => n + vocab.countUnknown(row), 0);
+  const sequences = lines === "lines"
+    ? rows.filter((row) => row !== "").map((row) =>
+      Int32Array.of(vocab.boundary, ...vocab.encode(row, { onUnknown }), vocab.boundary)
+    )
+    : [vocab.encode(text, { onUnknown })];
   const { bits, chars } = bitsPerChar(checkpoint.params, sequences);
   if (chars === 0) throw new Error(`the text '${textPath}' has nothing to score`);
   const note = onUnknown === "skip" && skipped > 0
