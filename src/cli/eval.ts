@@ -59,8 +59,8 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   const text = await readText(textPath);
   const lines = mode ?? (checkpoint.config.data === "names" ? "lines" : "text");
   const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
-  // lines mode takes CRLF line ends as LF ones; an unknown character is located by line and column
-  const rows = text.split(lines === "lines" ? /\r?\n/ : "\n");
+  // lines mode takes CRLF line ends as LF ones, and locates an unknown character by line and column
+  const rows = lines === "lines" ? text.split(/\r?\n/) : [text];
   if (onUnknown === "error") {
     rows.forEach((row, i) => {
       try {
@@ -69,7 +69,10 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
         throw new Error(
           `${
             (error as Error).message.replace("Cannot encode text as ", "")
-              .replace(/at position (\d+)/, (_, p) => `at line ${i + 1}, column ${Number(p) + 1}`)
+              .replace(
+                /at position (\d+)/,
+                (at, p) => lines === "lines" ? `at line ${i + 1}, column ${Number(p) + 1}` : at,
+              )
           } (use --skip-unknown to leave such characters out)`,
         );
       }
