@@ -86,12 +86,17 @@ Deno.test("eval scores a text with CRLF line ends and names the line of an unkno
       evalOf("emma\r\nolivia\r\n"),
       evalOf("emma\nolivia\nzo#e\n"),
     ]);
+    const long = await evalOf(`${"a".repeat(300_000)}\n`);
     await t.step("lines mode: CRLF line ends score as LF ones", () => {
       assertStrictEquals(crlf.code, 0, crlf.stderr);
       assertStrictEquals(crlf.stdout, lf.stdout);
     });
     await t.step("lines mode: an unknown character is located by line and column", () => {
       assertOneLineError(unknown, 1, `character "#" (U+0023) at line 3, column 3`);
+    });
+    await t.step("lines mode: a line of 300,000 characters is scored", () => {
+      assertStrictEquals(long.code, 0, long.stderr);
+      assertStringIncludes(long.stdout, "bits/char on 300,001 characters (lines mode)");
     });
   } finally {
     await dir.dispose();

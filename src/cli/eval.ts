@@ -81,7 +81,7 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   const skipped = rows.reduce((n, row) => n + vocab.countUnknown(row), 0);
   const sequences = lines === "lines"
     ? rows.filter((row) => row !== "").map((row) =>
-      Int32Array.of(vocab.boundary, ...vocab.encode(row, { onUnknown }), vocab.boundary)
+      betweenBoundaries(vocab, vocab.encode(row, { onUnknown }))
     )
     : [vocab.encode(text, { onUnknown })];
   const { bits, chars } = bitsPerChar(checkpoint.params, sequences);
@@ -91,4 +91,11 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
     : "";
   out(`${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (${lines} mode${note})\n`);
   return 0;
+}
+
+/** `[boundary, ...tokens, boundary]`, without spreading (a long line would overflow the call stack). */
+function betweenBoundaries(vocab: Vocab, tokens: Int32Array): Int32Array {
+  const sequence = new Int32Array(tokens.length + 2).fill(vocab.boundary);
+  sequence.set(tokens, 1);
+  return sequence;
 }
