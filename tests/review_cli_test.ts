@@ -102,3 +102,19 @@ Deno.test("eval scores a text with CRLF line ends and names the line of an unkno
     await dir.dispose();
   }
 });
+
+Deno.test("train --checkpoint naming a directory says so, with the README's narrow permissions", async () => {
+  const dir = await tmpDir();
+  try {
+    const r = await main([`--allow-read=${dir.path}`, `--allow-write=${dir.path}`], [
+      "train",
+      "--steps",
+      "2",
+      "--checkpoint",
+      dir.path,
+    ]);
+    assertOneLineError(r, 2, `--checkpoint '${dir.path}' is a directory`);
+  } finally {
+    await dir.dispose();
+  }
+});

@@ -44,8 +44,12 @@ export function resumeOptions(checkpoint: LoadedCheckpoint, data: TrainData, pat
 
 /** Creates the checkpoint's directory now, so a missing permission fails before training. */
 export async function prepareCheckpointPath(path: string): Promise<void> {
+  if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
   const slash = path.lastIndexOf("/");
-  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  // an existing directory is left alone: creating it again needs write access to it
+  if (slash > 0 && !isDirectory(path.slice(0, slash))) {
+    await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  }
   for (const p of [path, `${path}.tmp`]) {
     for (const name of ["read", "write"] as const) {
       const { state } = await Deno.permissions.query({ name, path: p });
@@ -56,7 +60,6 @@ export async function prepareCheckpointPath(path: string): Promise<void> {
       }
     }
   }
-  if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
 }
 
 function isDirectory(path: string): boolean {
