@@ -118,3 +118,83 @@ Deno.test("train --checkpoint naming a directory says so, with the README's narr
     await dir.dispose();
   }
 });
+
+const liveRun = (flags: string[], args: string[]) =>
+  run(["run", "-q", "--no-prompt", ...flags, "live.ts", ...args]);
+
+const READING = (i: number) =>
+  JSON.stringify({
+    mote_id: 1 + (i % 2),
+    humidity: 40 + Math.sin(i / 5),
+    temperature: 20 + Math.cos(i / 7),
+    label: 0,
+  });
+
+/** The live report without its timing fields and checkpoint lines. */
+const liveReport = (r: CliResult) =>
+  r.stdout.split("\n").filter((l) => !/^(checkpoint|resumed) /.test(l)).map((l) =>
+    l.replace(/ (rate|heap|seconds|lag)=\S+/g, "")
+  );
+
+Deno.test("live.ts fails at once, in one line, when its file or checkpoint cannot be used", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 60 }, (_, i) => READING(i)).join("\n") + "\n");
+    const [missing, readOnly, newDir] = await Promise.all([
+      liveRun(["--allow-read=."], ["--file", `${dir.path}/nope.ndjson`]),
+      liveRun(["--allow-read=."], ["--file", feed, "--checkpoint", `${dir.path}/l.ckpt`]),
+      liveRun(["--allow-read=.", "--allow-write=.tmp"], [
+        "--file",
+        feed,
+        "--checkpoint",
+        `${dir.path}/a/b/l.ckpt`,
+      ]),
+    ]);
+    await t.step("a missing --file: one line, exit 1, no report", () => {
+      assertOneLineError(missing, 1, `cannot read '${dir.path}/nope.ndjson': file not found`);
+      assertStrictEquals(missing.stdout, "");
+    });
+    await t.step("a checkpoint it may not write: one line, exit 1, before learning", () => {
+      assertOneLineError(readOnly, 1, `no permission to write the checkpoint '${dir.path}/l.ckpt'`);
+      assertStrictEquals(readOnly.stdout, "");
+    });
+    await t.step("a checkpoint in a missing directory: the directory is created", async () => {
+      assertStrictEquals(newDir.code, 0, newDir.stderr);
+      assert((await Deno.stat(`${dir.path}/a/b/l.ckpt`)).isFile);
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
+
+Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses other ones", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 120 }, (_, i) => READING(i)).join("\n") + "\n");
+    const ckpt = `${dir.path}/l.ckpt`;
+    const flags = ["--allow-read=.", "--allow-write=.tmp"];
+    const model = ["--hidden", "6", "--k2", "5", "--warmup", "10", "--window", "40"];
+    const whole = await liveRun(flags, ["--file", feed, ...model]);
+    assertStrictEquals(whole.code, 0, whole.stderr);
+    const first = await liveRun(flags, ["--file", feed, ...model, "--checkpoint", ckpt, "--events", "70"]);
+    assertStrictEquals(first.code, 0, first.stderr);
+    const [other, window, rest] = await Promise.all([
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--hidden", "8"]),
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--window", "10"]),
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume"]),
+    ]);
+    await t.step("another --hidden or --window is a usage error", () => {
+      assertOneLineError(other, 2, "--hidden 8 differs from the checkpoint's 6");
+      assertOneLineError(window, 2, "--window 10 differs from the checkpoint's 40");
+    });
+    await t.step("without the flags, the run continues with the checkpoint's settings", () => {
+      assertStrictEquals(rest.code, 0, rest.stderr);
+      assertStringIncludes(rest.stdout, "resumed from");
+      assertStrictEquals(liveReport(rest).join("\n"), liveReport(whole).join("\n"));
+    });
+  } finally {
+    await dir.dispose();
+  }
+});

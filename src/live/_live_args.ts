@@ -52,6 +52,8 @@ export interface LiveConfig {
   logEvery?: number;
   showInvalid: number;
   showFlags: number;
+  /** The options given on the command line (names without `--`). */
+  given: string[];
 }
 
 /** The help text. */
@@ -198,6 +200,7 @@ export function parseLiveArgs(args: readonly string[]): LiveConfig | null {
     logEvery: numberOption(v, "log-every", { integer: true, min: 1 }),
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,
     showFlags: numberOption(v, "show-flags", { integer: true, min: 0 }) ?? 10,
+    given: Object.keys(v).filter((k) => v[k] !== undefined),
   };
 }
 

@@ -25,6 +25,8 @@ import { loadLiveCheckpoint, saveLiveCheckpoint } from "./_live_checkpoint.ts";
 import { startDemoServer } from "./_demo_server.ts";
 import type { DemoServer } from "./_demo_server.ts";
 import { formatReport, formatStatus } from "./_live_status.ts";
+import { UsageError } from "../cli/_args.ts";
+import { prepareCheckpointPath } from "../cli/_train_setup.ts";
 import type { LiveCounters } from "./_live_status.ts";
 
 /** Where the live trainer writes: status and results, messages, and whether the output is a terminal. */
@@ -42,6 +44,60 @@ interface LiveCheckpoint {
   features: string[];
   learner: LiveLearnerState;
   counters: LiveCounters;
+  /** The model and detector settings, by option name (absent in older checkpoints). */
+  settings?: Record<string, number | string>;
+}
+
+/** The options a resumed run keeps from its checkpoint, and their fields in the config. */
+const KEPT = [
+  ["hidden", "hiddenSize"],
+  ["k1", "k1"],
+  ["k2", "k2"],
+  ["lr", "learningRate"],
+  ["seed", "seed"],
+  ["window", "window"],
+  ["threshold", "threshold"],
+  ["floor", "floor"],
+  ["hold", "hold"],
+  ["hold-from", "holdFrom"],
+  ["warmup", "warmup"],
+  ["key", "key"],
+] as const;
+
+function settingsOf(config: LiveConfig): Record<string, number | string> {
+  return Object.fromEntries(KEPT.map(([flag, field]) => [flag, config[field]]));
+}
+
+/** The config with the checkpoint's settings; a flag given with another value is a usage error. */
+function keepSettings(config: LiveConfig, saved: Record<string, number | string> | undefined): LiveConfig {
+  const kept: Record<string, unknown> = { ...config };
+  for (const [flag, field] of KEPT) {
+    const value = saved?.[flag];
+    if (value === undefined) continue;
+    if (config.given.includes(flag) && config[field] !== value) {
+      throw new UsageError(
+        `live.ts: --${flag} ${
+          config[field]
+        } differs from the checkpoint's ${value} (a resumed run keeps its settings)`,
+      );
+    }
+    kept[field] = value;
+  }
+  return kept as unknown as LiveConfig;
+}
+
+/** Fails with one line when the file to read is missing, a directory or not allowed. */
+async function checkReadable(path: string): Promise<void> {
+  try {
+    if ((await Deno.stat(path)).isDirectory) throw new Error(`cannot read '${path}': it is a directory`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw new Error(`cannot read '${path}': file not found`);
+    throw new Error(
+      (error as Error).message.startsWith("cannot read")
+        ? (error as Error).message
+        : `cannot read '${path}': ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
 }
 
 /**
@@ -53,6 +109,10 @@ interface LiveCheckpoint {
  * @returns The exit code: 0 done, 1 a runtime failure (an invalid line with `--strict`, a feed that gave up).
  */
 export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
+  if (config.source.kind === "file") await checkReadable(config.source.path);
+  if (config.checkpoint !== undefined) await prepareCheckpointPath(config.checkpoint);
+  const ck = config.resume ? await loadLiveCheckpoint(config.checkpoint!) as LiveCheckpoint : null;
+  if (ck !== null) config = keepSettings(config, ck.settings);
   const { features } = config;
   const learnerOptions: LiveLearnerOptions = {
     features,
@@ -79,8 +139,7 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     flags: 0,
   };
   let learner: LiveLearner;
-  if (config.resume) {
-    const ck = await loadLiveCheckpoint(config.checkpoint!) as LiveCheckpoint;
+  if (ck !== null) {
     if (JSON.stringify(ck.features) !== JSON.stringify(features)) {
       throw new Error(
         `Cannot resume from "${config.checkpoint}": it was made with --fields ${ck.features.join(",")}`,
@@ -125,12 +184,21 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
       resolve(code);
     };
     let saving: Promise<unknown> = Promise.resolve();
-    const checkpoint = () => {
+    let finalError: Error | null = null;
+    const checkpoint = (final = false) => {
       if (config.checkpoint === undefined) return;
-      const data: LiveCheckpoint = { features, learner: learner.getState(), counters: { ...counters } };
+      const data: LiveCheckpoint = {
+        features,
+        learner: learner.getState(),
+        counters: { ...counters },
+        settings: settingsOf(config),
+      };
       saving = saving.then(() => saveLiveCheckpoint(config.checkpoint!, data)).then(
         () => io.out(`checkpoint events=${data.counters.events} seq=${data.counters.lastSeq}`),
-        (e) => io.err(`warning: checkpoint failed: ${(e as Error).message}`),
+        (e) => {
+          if (final) finalError = e as Error;
+          else io.err(`warning: checkpoint failed: ${(e as Error).message}`);
+        },
       );
     };
     const status = () => formatStatus(counters, learner, (performance.now() - started) / 1000, base.events);
@@ -145,6 +213,8 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     ).subscribe({
       next(b: Backpressured<FeedRecord>) {
         if (stopped) return;
+        // a run resumed at or past --events learns nothing more
+        if (config.events !== undefined && counters.events >= config.events) return done(0);
         counters.skipped = base.skipped + stats.skipped;
         counters.dropped = base.dropped + b.dropped;
         counters.lag = b.lag;
@@ -197,10 +267,13 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     if (io.redraw !== undefined) io.redraw("");
     counters.skipped = base.skipped + stats.skipped;
     counters.reconnects = baseReconnects + stats.reconnects;
-    if (code !== 1) checkpoint();
+    if (code !== 1) checkpoint(true);
     await saving;
     for (const line of formatReport(counters, learner, (performance.now() - started) / 1000, base.events)) {
       io.out(line);
+    }
+    if (finalError !== null) {
+      throw new Error(`the final checkpoint failed: ${(finalError as Error).message.split("\n")[0]}`);
     }
     return code === 130 ? 0 : code;
   } finally {
