@@ -180,6 +180,7 @@ Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses o
     assertStrictEquals(whole.code, 0, whole.stderr);
     const first = await liveRun(flags, ["--file", feed, ...model, "--checkpoint", ckpt, "--events", "70"]);
     assertStrictEquals(first.code, 0, first.stderr);
+    const again = await liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--events", "70"]);
     const [other, window, rest] = await Promise.all([
       liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--hidden", "8"]),
       liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--window", "10"]),
@@ -188,6 +189,10 @@ Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses o
     await t.step("another --hidden or --window is a usage error", () => {
       assertOneLineError(other, 2, "--hidden 8 differs from the checkpoint's 6");
       assertOneLineError(window, 2, "--window 10 differs from the checkpoint's 40");
+    });
+    await t.step("resumed at --events, it learns nothing more", () => {
+      assertStrictEquals(again.code, 0, again.stderr);
+      assertStringIncludes(again.stdout, "done: events=70 ");
     });
     await t.step("without the flags, the run continues with the checkpoint's settings", () => {
       assertStrictEquals(rest.code, 0, rest.stderr);
