@@ -217,21 +217,38 @@ export function parseFeedServerArgs(args: readonly string[]): FeedServerOptions 
 }
 
 if (import.meta.main) {
-  let options: FeedServerOptions;
+  const usage =
+    "usage: deno run --allow-net=127.0.0.1 tools/feed_server.ts [--port 8080] [--rate 20] [--loop]";
+  // one line on stderr: exit 2 for a bad command line, 1 when the server cannot start
+  const fail = (message: string, code: number): never => {
+    console.error(`error: ${message.split("\n")[0]}${code === 2 ? " (see --help)" : ""}`);
+    Deno.exit(code);
+  };
+  let options: FeedServerOptions = {};
   try {
     options = parseFeedServerArgs(Deno.args);
   } catch (err) {
-    const usage =
-      "usage: deno run --allow-net=127.0.0.1 tools/feed_server.ts [--port 8080] [--rate 20] [--loop]";
-    console.error((err as Error).message === "help" ? usage : `${(err as Error).message}\n${usage}`);
-    Deno.exit(2);
+    if ((err as Error).message === "help") {
+      console.log(usage);
+      Deno.exit(0);
+    }
+    fail((err as Error).message, 2);
   }
-  const server = await startFeedServer(options);
-  const base = `http://${server.hostname}:${server.port}`;
+  let server: FeedServer | undefined;
+  try {
+    server = await startFeedServer(options);
+  } catch (err) {
+    if (err instanceof RangeError) fail(err.message, 2);
+    if (err instanceof Deno.errors.AddrInUse) {
+      fail(`cannot listen on ${options.hostname ?? "127.0.0.1"}:${options.port ?? 8080}: it is in use`, 1);
+    }
+    fail((err as Error).message, 1);
+  }
+  const base = `http://${server!.hostname}:${server!.port}`;
   console.log(
-    `feed server listening on ${base} (ws: /ws, sse: /sse, ndjson: /ndjson), ${server.readings} readings at ${
-      options.rate ?? 20
-    } events/s${options.loop ? ", looping" : ""}`,
+    `feed server listening on ${base} (ws: /ws, sse: /sse, ndjson: /ndjson), ${
+      server!.readings
+    } readings at ${options.rate ?? 20} events/s${options.loop ? ", looping" : ""}`,
   );
-  await server.finished;
+  await server!.finished;
 }
