@@ -233,3 +233,43 @@ Deno.test("tools/feed_server.ts: --help, and a bad or busy port, each in one lin
     busy.close();
   }
 });
+
+Deno.test("a fresh run never destroys an earlier run's checkpoint at its path: it is kept as .bak", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const flags = ["--allow-read=.", "--allow-write=.tmp"];
+    const ckpt = `${dir.path}/names.ckpt`;
+    const first = await main(flags, ["train", ...SMALL, "--steps", "4", "--checkpoint", ckpt]);
+    assertStrictEquals(first.code, 0, first.stderr);
+    const earlier = await Deno.readFile(ckpt);
+    const second = await main(flags, [
+      "train",
+      ...SMALL,
+      "--steps",
+      "2",
+      "--seed",
+      "9",
+      "--checkpoint",
+      ckpt,
+    ]);
+    await t.step("train", async () => {
+      assertStrictEquals(second.code, 0, second.stderr);
+      assertStringIncludes(second.stdout, `the earlier checkpoint is kept as '${ckpt}.bak'`);
+      assertStrictEquals((await Deno.readFile(`${ckpt}.bak`)).join(), earlier.join());
+    });
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 30 }, (_, i) => READING(i)).join("\n") + "\n");
+    const live = `${dir.path}/live.ckpt`;
+    const one = await liveRun(flags, ["--file", feed, "--checkpoint", live, "--events", "20"]);
+    assertStrictEquals(one.code, 0, one.stderr);
+    const liveEarlier = await Deno.readFile(live);
+    const two = await liveRun(flags, ["--file", feed, "--checkpoint", live, "--events", "10"]);
+    await t.step("live.ts", async () => {
+      assertStrictEquals(two.code, 0, two.stderr);
+      assertStringIncludes(two.stdout, `the earlier checkpoint is kept as '${live}.bak'`);
+      assertStrictEquals((await Deno.readFile(`${live}.bak`)).join(), liveEarlier.join());
+    });
+  } finally {
+    await dir.dispose();
+  }
+});

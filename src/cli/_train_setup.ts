@@ -69,3 +69,21 @@ function isDirectory(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * Before a run that does not continue the checkpoint at `path` writes there: copies an
+ * existing file to `path.bak`, so an earlier run's learning is never overwritten.
+ * Returns the copy's path, or null when there was nothing to keep.
+ */
+export async function keepEarlierCheckpoint(path: string): Promise<string | null> {
+  const bak = `${path}.bak`;
+  try {
+    await Deno.copyFile(path, bak);
+    return bak;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new Error(
+      `cannot keep the earlier checkpoint '${path}' as '${bak}': ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+}

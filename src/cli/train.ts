@@ -17,7 +17,7 @@ import { out, sampleLine } from "./_io.ts";
 import { Progress } from "./_progress.ts";
 import { DEFAULTS, describeConfig, resolveRunConfig } from "./_run_config.ts";
 import { namesData, readText, textData } from "./_train_data.ts";
-import { freshOptions, prepareCheckpointPath, resumeOptions } from "./_train_setup.ts";
+import { freshOptions, keepEarlierCheckpoint, prepareCheckpointPath, resumeOptions } from "./_train_setup.ts";
 
 const SPEC: OptionSpec = {
   dataset: { type: "string" },
@@ -130,6 +130,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   if (checkpoint !== null) {
     out(`resuming from '${resumePath}' at step ${startStep.toLocaleString("en-US")}\n`);
   }
+  const kept = ckptPath === resumePath ? null : await keepEarlierCheckpoint(ckptPath);
+  if (kept !== null) out(`the earlier checkpoint is kept as '${kept}'\n`);
 
   const progress = new Progress({ terminal: Deno.stdout.isTerminal(), write: out, logEvery });
   const started = performance.now() / 1000;

@@ -26,7 +26,7 @@ import { startDemoServer } from "./_demo_server.ts";
 import type { DemoServer } from "./_demo_server.ts";
 import { formatReport, formatStatus } from "./_live_status.ts";
 import { UsageError } from "../cli/_args.ts";
-import { prepareCheckpointPath } from "../cli/_train_setup.ts";
+import { keepEarlierCheckpoint, prepareCheckpointPath } from "../cli/_train_setup.ts";
 import type { LiveCounters } from "./_live_status.ts";
 
 /** Where the live trainer writes: status and results, messages, and whether the output is a terminal. */
@@ -148,7 +148,11 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     learner = new LiveLearner(learnerOptions, ck.learner);
     Object.assign(counters, ck.counters, { lag: 0 });
     io.out(`resumed from ${config.checkpoint} at events=${counters.events} seq=${counters.lastSeq}`);
-  } else learner = new LiveLearner(learnerOptions);
+  } else {
+    learner = new LiveLearner(learnerOptions);
+    const kept = config.checkpoint === undefined ? null : await keepEarlierCheckpoint(config.checkpoint);
+    if (kept !== null) io.out(`the earlier checkpoint is kept as '${kept}'`);
+  }
 
   let demo: DemoServer | null = null;
   let sub: Subscription | null = null;
