@@ -1,7 +1,8 @@
 /** Regressions found in review: the network sources. */
-import { assertEquals, assertThrows } from "@std/assert";
-import { firstValueFrom, take, toArray } from "rxjs";
-import { fromHttpLines, fromSse, fromWebSocket } from "../mod.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
+import { fromHttpLines, fromIngest, fromSse, fromWebSocket } from "../mod.ts";
+import type { IngestInfo } from "../mod.ts";
 
 const fast = { initialDelay: 5, maxDelay: 20, jitter: 0 };
 const enc = new TextEncoder();
@@ -72,4 +73,43 @@ Deno.test("network sources reject a malformed URL when created, instead of retry
     );
     assertThrows(() => fromWebSocket("ws://a b"), TypeError, "Cannot create fromWebSocket() as 'url'");
   });
+});
+
+Deno.test("fromWebSocket() errors the stream when the WebSocket constructor rejects its sub-protocols", async () => {
+  const error = await lastValueFrom(
+    fromWebSocket("ws://127.0.0.1:1/", { protocols: ["a", "a"], reconnect: fast }),
+  ).catch((e) => e);
+  assert(error instanceof TypeError, `expected a TypeError, got ${error}`);
+  assertStringIncludes(error.message, "WebSocket ws://127.0.0.1:1/: ");
+});
+
+Deno.test("fromIngest() goes on when a pusher drops in the middle of a POST body", async () => {
+  let info: IngestInfo | undefined;
+  const listening = Promise.withResolvers<void>();
+  const lines: string[] = [];
+  let error: unknown;
+  const sub = fromIngest({
+    onListen: (i) => {
+      info = i;
+      listening.resolve();
+    },
+  }).subscribe({ next: (line) => lines.push(line), error: (e) => error = e });
+  try {
+    await listening.promise;
+    // a raw chunked POST: one whole line and half of another, then the connection drops
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: info!.port });
+    await conn.write(
+      enc.encode("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n1,2\n3,\r\n"),
+    );
+    while (lines.length < 1) await new Promise((r) => setTimeout(r, 5));
+    conn.close();
+    // a well-behaved pusher after it is still heard
+    const res = await fetch(`http://127.0.0.1:${info!.port}/`, { method: "POST", body: "5,6\n" });
+    assertEquals(await res.json(), { lines: 1 });
+    assertEquals(error, undefined);
+    assertEquals(lines, ["1,2", "5,6"]);
+  } finally {
+    sub.unsubscribe();
+    await info?.finished;
+  }
 });

@@ -34,7 +34,8 @@ export interface FromIngestOptions {
  * Starts a local HTTP server (`Deno.serve`) on subscribe and emits the lines pushed to
  * it: the body of any `POST` (NDJSON or CSV lines; answered, once read, with
  * `{"lines": n}` as JSON), and each message of a WebSocket connected to any path
- * (lines split on `\n`). Other requests get 405. Unsubscribing closes the WebSockets
+ * (lines split on `\n`). Other requests get 405. A pusher that drops in the middle of a
+ * body loses its unterminated last line only: the endpoint goes on. Unsubscribing closes the WebSockets
  * and shuts the server down.
  *
  * @param options Address, listen callback and pause switch.
@@ -105,6 +106,9 @@ export function fromIngest(options: FromIngestOptions = {}): Observable<string> 
           pause,
           abort.signal,
         );
+      } catch {
+        // the pusher went away mid-body: its complete lines were emitted, the endpoint goes on
+        return Response.json({ lines, error: "the request body ended abruptly" }, { status: 400 });
       } finally {
         reader.releaseLock();
       }

@@ -6,7 +6,7 @@
 import { Observable } from "../deps.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { FeedStats } from "./feed_stats.ts";
-import { checkReconnectOptions, checkUrl, reconnectLoop } from "./_reconnect.ts";
+import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
 
 /** Options for {@linkcode fromWebSocket}. */
 export interface FromWebSocketOptions {
@@ -26,8 +26,9 @@ export interface FromWebSocketOptions {
  * e.g. NDJSON). When the connection fails or closes abnormally (the server died: code
  * 1006) it reconnects with exponential backoff, counted in `stats.reconnects`; a normal
  * close (1000) completes the stream unless `reconnectOnEnd`. A WebSocket cannot be
- * paused: put {@linkcode backpressure} with a dropping policy after it. Unsubscribing
- * closes the socket.
+ * paused: put {@linkcode backpressure} with a dropping policy after it. Sub-protocols
+ * the WebSocket constructor rejects error the stream with a TypeError (retrying cannot
+ * help). Unsubscribing closes the socket.
  *
  * @param url The `ws://` URL.
  * @param options Sub-protocols, reconnection policy and counters.
@@ -53,7 +54,14 @@ export function fromWebSocket(url: string | URL, options: FromWebSocketOptions =
     const decoder = new TextDecoder();
     const connect = (signal: AbortSignal, connected: () => void) =>
       new Promise<boolean>((resolve, reject) => {
-        const ws = new WebSocket(url, protocols);
+        let ws: WebSocket;
+        try {
+          ws = new WebSocket(url, protocols);
+        } catch (err) {
+          // a constructor that throws (e.g. invalid sub-protocols) throws again on every retry
+          reject(new FatalConnectError(`WebSocket ${url}: ${(err as Error).message}`));
+          return;
+        }
         ws.binaryType = "arraybuffer";
         const onAbort = () => ws.close(1000);
         signal.addEventListener("abort", onAbort, { once: true });
@@ -77,7 +85,7 @@ export function fromWebSocket(url: string | URL, options: FromWebSocketOptions =
       });
     reconnectLoop(connect, reconnect, reconnectOnEnd, stats, abort.signal).then(
       (ended) => ended && subscriber.complete(),
-      (err) => subscriber.error(err),
+      (err) => subscriber.error(err instanceof FatalConnectError ? new TypeError(err.message) : err),
     );
     return () => abort.abort();
   });
