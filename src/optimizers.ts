@@ -69,7 +69,7 @@ export interface Optimizer {
   step(slots: readonly ParamSlot[], lr: number): void;
   /** A deep copy of the state. */
   getState(): OptimizerState;
-  /** Restores a state from {@linkcode Optimizer.getState}. */
+  /** Restores a state from {@linkcode Optimizer.getState}; throws when it is malformed or holds a non-finite value. */
   setState(state: OptimizerState): void;
 }
 
@@ -172,9 +172,26 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
           `Cannot restore the optimizer as 't' must be an integer >= 0: current value is ${next.t}`,
         );
       }
-      for (const [key, value] of Object.entries(next.slots ?? {})) {
+      if (next.slots === null || typeof next.slots !== "object") {
+        throw new TypeError(
+          `Cannot restore the optimizer as 'slots' must be an object of Float64Arrays: got ${next.slots}`,
+        );
+      }
+      for (const [key, value] of Object.entries(next.slots)) {
         if (!(value instanceof Float64Array)) {
           throw new TypeError(`Cannot restore the optimizer as slot '${key}' is not a Float64Array`);
+        }
+        // a NaN, or a negative mean square under a square root, would go straight into the parameters
+        const squares = /\.(v|sumSquares|meanSquare)$/.test(key);
+        for (let k = 0; k < value.length; k++) {
+          const v = value[k];
+          if (!Number.isFinite(v) || (squares && v < 0)) {
+            throw new RangeError(
+              `Cannot restore the optimizer as slot '${key}' must hold finite values${
+                squares ? " >= 0" : ""
+              }: value ${k} is ${v}`,
+            );
+          }
         }
       }
       state = copyState(next);

@@ -197,6 +197,31 @@ Deno.test("createOptimizer() setState rejects a state it cannot continue", async
       "slot 'w.m' is not a Float64Array",
     );
   });
+  await t.step("no slots object", () => {
+    const state = { type: "adam", t: 1 } as unknown as OptimizerState;
+    assertThrows(
+      () => opt.setState(state),
+      TypeError,
+      "'slots' must be an object of Float64Arrays: got undefined",
+    );
+  });
+  await t.step("a NaN, or a negative mean square, that would go into the parameters", () => {
+    const nan = { "w.m": Float64Array.of(0, NaN) };
+    assertThrows(
+      () => opt.setState({ type: "adam", t: 1, slots: nan }),
+      RangeError,
+      "slot 'w.m' must hold finite values: value 1 is NaN",
+    );
+    const negative = { "w.m": Float64Array.of(-1), "w.v": Float64Array.of(-1e-9) };
+    assertThrows(
+      () => opt.setState({ type: "adam", t: 1, slots: negative }),
+      RangeError,
+      "slot 'w.v' must hold finite values >= 0: value 0 is -1e-9",
+    );
+    const rms = createOptimizer({ type: "rmsprop" });
+    const squares = { "w.meanSquare": Float64Array.of(Infinity) };
+    assertThrows(() => rms.setState({ type: "rmsprop", t: 1, slots: squares }), RangeError, "is Infinity");
+  });
 });
 
 Deno.test("createOptimizer() rejects invalid hyper-parameters", async (t) => {
