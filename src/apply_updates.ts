@@ -121,6 +121,20 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       `Cannot create applyUpdates() as 'schedule' must be a function: got ${typeof schedule}`,
     );
   }
+  if (start === null || typeof start !== "object") {
+    throw new TypeError(
+      `Cannot create applyUpdates() as 'start' must be an object { updates, rejected }: got ${start}`,
+    );
+  }
+  for (const key of ["updates", "rejected"] as const) {
+    if (!Number.isSafeInteger(start[key]) || start[key] < 0) {
+      throw new RangeError(
+        `Cannot create applyUpdates() as 'start.${key}' must be an integer >= 0: current value is ${
+          start[key]
+        }`,
+      );
+    }
+  }
   createOptimizer(optimizer); // validates the options now
   if (options.optimizerState !== undefined) {
     createOptimizer(optimizer).setState(options.optimizerState);

@@ -175,7 +175,13 @@ export function prequential(
   // validate the stages' options now, not at subscription
   forwardSteps({ params: initial, head, a0: resume?.hidden ?? undefined });
   tbptt({ params: initial, k1, k2, head, labelDelay, history: resume?.history });
-  applyUpdates({ params: initial, optimizer: config.optimizer, optimizerState: resume?.optimizer, clip });
+  applyUpdates({
+    params: initial,
+    optimizer: config.optimizer,
+    optimizerState: resume?.optimizer,
+    clip,
+    start: { updates: counters0.updates, rejected: counters0.rejected },
+  });
   return (source) =>
     new Observable<PrequentialEvent>((subscriber) => {
       // per-subscription state: parameters, the stages, pending predictions, metrics, counters

@@ -176,6 +176,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
   const a0 = resume?.hidden ?? options.a0;
   forwardSteps({ params: initial, head, onInvalid, a0 });
   tbptt({ params: initial, k1, k2, head, history: resume?.history });
+  const start = { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected };
   applyUpdates({
     params: initial,
     optimizer: config.optimizer,
@@ -183,6 +184,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
     clip,
     reduction,
     schedule,
+    start,
   });
   return (source) =>
     new Observable<TrainEvent>((subscriber) => {
@@ -212,7 +214,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
           clip,
           reduction,
           schedule,
-          start: { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected },
+          start,
         }),
       ).subscribe({
         next(u) {

@@ -152,3 +152,26 @@ Deno.test("backpressure() keeps one delivery task scheduled when the consumer ma
   // one task per delivery and one to complete; a second task per delivery doubled this
   assert(scheduled <= 21, `scheduled ${scheduled} delivery tasks for 20 events`);
 });
+
+Deno.test("applyUpdates() validates its starting counters (a resume's) when the factory is called", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: -1, rejected: 0 } }),
+    RangeError,
+    "Cannot create applyUpdates() as 'start.updates' must be an integer >= 0: current value is -1",
+  );
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: 0, rejected: NaN } }),
+    RangeError,
+    "'start.rejected' must be an integer >= 0: current value is NaN",
+  );
+  // a snapshot whose counters say more windows were rejected than closed
+  let snap: TrainerSnapshot | undefined;
+  from(tokenSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  const counters = { ...snap!.counters, rejected: snap!.counters.windows + 1 };
+  assertThrows(
+    () => train({ resume: { ...snap!, counters } }),
+    RangeError,
+    "'start.updates' must be an integer >= 0",
+  );
+});
