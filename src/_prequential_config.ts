@@ -39,9 +39,11 @@ export interface PrequentialConfigOptions extends Partial<Omit<PrequentialConfig
   resume?: { config: PrequentialConfig };
 }
 
-/** Resolves and checks the settings; a snapshot's config wins. */
+/** Resolves and checks the settings; a snapshot's config wins (and is checked the same way). */
 export function resolvePrequentialConfig(options: PrequentialConfigOptions): PrequentialConfig {
-  if (options.resume !== undefined) return structuredClone(options.resume.config);
+  const given: PrequentialConfigOptions = options.resume !== undefined
+    ? structuredClone(options.resume.config)
+    : options;
   const {
     k1 = 1,
     k2 = k1,
@@ -51,7 +53,7 @@ export function resolvePrequentialConfig(options: PrequentialConfigOptions): Pre
     clip = { norm: 5 },
     window = 1000,
     pending = 1024,
-  } = options;
+  } = given;
   const int = (name: string, v: number, min: number, what = `an integer >= ${min}`) => {
     if (!Number.isSafeInteger(v) || v < min) {
       throw new RangeError(`Cannot create prequential() as '${name}' must be ${what}: current value is ${v}`);
@@ -73,6 +75,6 @@ export function resolvePrequentialConfig(options: PrequentialConfigOptions): Pre
     );
   }
   checkClip("prequential()", clip);
-  const optimizer = createOptimizer(options.optimizer ?? { type: "adam" }).options;
+  const optimizer = createOptimizer(given.optimizer ?? { type: "adam" }).options;
   return { k1, k2, labelDelay, head, reduction, optimizer, clip, window, pending };
 }

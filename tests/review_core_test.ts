@@ -175,3 +175,24 @@ Deno.test("applyUpdates() validates its starting counters (a resume's) when the 
     "'start.updates' must be an integer >= 0",
   );
 });
+
+Deno.test("prequential() checks a resumed snapshot's config like its options", () => {
+  let last: PrequentialEvent | undefined;
+  from(tokenSamples(3)).pipe(prequential({ sizes: SIZES })).subscribe((e) => last = e);
+  const snap = last!.snapshot();
+  // pending NaN never expired a prediction: memory grew without bound
+  assertThrows(
+    () => prequential({ resume: { ...snap, config: { ...snap.config, pending: NaN } } }),
+    RangeError,
+    "Cannot create prequential() as 'pending' must be an integer >= 1: current value is NaN",
+  );
+  assertThrows(
+    () => prequential({ resume: { ...snap, config: { ...snap.config, reduction: "avg" as "mean" } } }),
+    RangeError,
+    '\'reduction\' must be "sum" or "mean"',
+  );
+  // a valid snapshot's config comes back equal
+  const events = collect<PrequentialEvent>(from(tokenSamples(2)).pipe(prequential({ resume: snap })));
+  assertEquals(events.error, undefined);
+  assertEquals(events.values.at(-1)!.snapshot().config, snap.config);
+});
