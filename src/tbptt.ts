@@ -57,7 +57,11 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
   aLast: Matrix;
   /** Samples skipped as invalid so far. */
   skipped: number;
-  /** The ring's records, oldest first (what a checkpoint needs to resume exactly); call it before the next step. */
+  /**
+   * The ring's records, oldest first (what a checkpoint needs to resume exactly); call it before
+   * the next step. They are the live records, not copies (with a cache pool their buffers are
+   * reused): copy them, e.g. with `cloneRecord()`, to keep them.
+   */
   history(): StepRecord<C>[];
 }
 
