@@ -68,7 +68,7 @@ export interface PrequentialEvent {
   counters: PrequentialCounters;
   /** The live parameters (later events change them in place: clone to keep). */
   params: RnnParams;
-  /** A deep copy of the whole learner's state after this event (call it before the next event). */
+  /** A deep copy of the whole learner's state after this event (call it before the next event, or after the stream ended). */
   snapshot(): PrequentialSnapshot;
 }
 
@@ -416,8 +416,8 @@ export function prequential(
       return () => {
         sub.unsubscribe();
         inner.unsubscribe();
-        pending.clear();
-        ring.length = 0;
+        // the pending predictions and the ring are kept: the last event's snapshot() must still
+        // resume exactly once the stream has ended (they go with the events that reference them)
       };
     });
 }

@@ -13,7 +13,13 @@ import {
   tbptt,
   train,
 } from "../mod.ts";
-import type { PrequentialEvent, TbpttWindow, TrainerSnapshot, UpdateRecord } from "../mod.ts";
+import type {
+  PrequentialEvent,
+  PrequentialInput,
+  TbpttWindow,
+  TrainerSnapshot,
+  UpdateRecord,
+} from "../mod.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
 
@@ -195,4 +201,28 @@ Deno.test("prequential() checks a resumed snapshot's config like its options", (
   const events = collect<PrequentialEvent>(from(tokenSamples(2)).pipe(prequential({ resume: snap })));
   assertEquals(events.error, undefined);
   assertEquals(events.values.at(-1)!.snapshot().config, snap.config);
+});
+
+Deno.test("prequential(): the last event's snapshot, taken after the stream completed, still resumes exactly", () => {
+  const xs = tokenSamples(12);
+  // labels arrive two steps late: at any cut, predictions wait for labels and windows are open
+  const events: PrequentialInput[] = [];
+  xs.forEach((s, t) => {
+    if (t >= 2) events.push({ labelFor: t - 2, y: xs[t - 2].y });
+    events.push({ x: s.x });
+  });
+  const options = { sizes: SIZES, k1: 2, k2: 3, labelDelay: 2, optimizer: { type: "sgd" as const } };
+  const full = collect<PrequentialEvent>(from(events).pipe(prequential(options))).values;
+  const cut = 10;
+  const head = collect<PrequentialEvent>(from(events.slice(0, cut)).pipe(prequential(options))).values;
+  // the stream has completed (and been torn down) before the snapshot is taken
+  const snap = head.at(-1)!.snapshot();
+  assertEquals(snap.pending.length, 2);
+  const rest = collect<PrequentialEvent>(from(events.slice(cut)).pipe(prequential({ resume: snap }))).values;
+  assertEquals(
+    rest.map((e) => [e.kind, e.index, e.loss]),
+    full.slice(cut).map((e) => [e.kind, e.index, e.loss]),
+  );
+  assertEquals(rest.at(-1)!.counters, full.at(-1)!.counters);
+  assertEquals(rest.at(-1)!.params, full.at(-1)!.params);
 });
