@@ -113,3 +113,25 @@ Deno.test("fromIngest() goes on when a pusher drops in the middle of a POST body
     await info?.finished;
   }
 });
+
+Deno.test("fromWebSocket() completes when the server closes cleanly without a status code (1005)", async () => {
+  let connections = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    connections++;
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    socket.onopen = () => {
+      socket.send('{"v":1}');
+      socket.close(); // no code: the client sees 1005, a clean close
+    };
+    return response;
+  });
+  try {
+    const lines = await lastValueFrom(
+      fromWebSocket(`ws://127.0.0.1:${server.addr.port}/`, { reconnect: fast }).pipe(take(3), toArray()),
+    );
+    assertEquals(lines, ['{"v":1}']);
+    assertEquals(connections, 1);
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -14,7 +14,7 @@ export interface FromWebSocketOptions {
   protocols?: string | string[];
   /** The reconnection policy. @default {exponential backoff from 100 ms to 10 s, ±20 % jitter, no limit} */
   reconnect?: ReconnectOptions;
-  /** Reconnect also after a normal close (code 1000) by the server. @default {false} */
+  /** Reconnect also after a normal close (code 1000, or a clean close without a code: 1005) by the server. @default {false} */
   reconnectOnEnd?: boolean;
   /** Counters; `reconnects` is incremented on each reconnection. @default {undefined} */
   stats?: FeedStats;
@@ -25,7 +25,8 @@ export interface FromWebSocketOptions {
  * each message (a text or UTF-8 binary message may hold several `\n`-separated lines,
  * e.g. NDJSON). When the connection fails or closes abnormally (the server died: code
  * 1006) it reconnects with exponential backoff, counted in `stats.reconnects`; a normal
- * close (1000) completes the stream unless `reconnectOnEnd`. A WebSocket cannot be
+ * close (1000, or 1005: a clean close without a status code, as a server's bare
+ * `close()` sends) completes the stream unless `reconnectOnEnd`. A WebSocket cannot be
  * paused: put {@linkcode backpressure} with a dropping policy after it. Sub-protocols
  * the WebSocket constructor rejects error the stream with a TypeError (retrying cannot
  * help). Unsubscribing closes the socket.
@@ -77,7 +78,8 @@ export function fromWebSocket(url: string | URL, options: FromWebSocketOptions =
         };
         ws.onclose = (e: CloseEvent) => {
           signal.removeEventListener("abort", onAbort);
-          if (e.code === 1000) resolve(true);
+          // 1005: the server closed cleanly without a status code (a bare close())
+          if (e.code === 1000 || (e.code === 1005 && e.wasClean)) resolve(true);
           else {reject(
               new Error(`WebSocket ${url} closed with code ${e.code}${e.reason ? `: ${e.reason}` : ""}`),
             );}
