@@ -169,6 +169,11 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
       `Cannot create train() as 'smoothing' must be in [0, 1): current value is ${smoothing}`,
     );
   }
+  if (resume !== undefined && !(resume.smoothLoss === null || Number.isFinite(resume.smoothLoss))) {
+    throw new RangeError(
+      `Cannot resume train() as the snapshot's 'smoothLoss' must be null or finite: current value is ${resume.smoothLoss}`,
+    );
+  }
   const initial = initialParams("train()", options);
   const { k1, k2, head, reduction, clip } = config;
   const counters0: TrainCounters = resume?.counters ?? { steps: 0, windows: 0, skipped: 0, rejected: 0 };

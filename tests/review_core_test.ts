@@ -226,3 +226,17 @@ Deno.test("prequential(): the last event's snapshot, taken after the stream comp
   assertEquals(rest.at(-1)!.counters, full.at(-1)!.counters);
   assertEquals(rest.at(-1)!.params, full.at(-1)!.params);
 });
+
+Deno.test("train() refuses a snapshot whose smoothed loss is not finite (it stayed NaN for the rest of the run)", () => {
+  let snap: TrainerSnapshot | undefined;
+  from(tokenSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  assertThrows(
+    () => train({ resume: { ...snap!, smoothLoss: NaN } }),
+    RangeError,
+    "Cannot resume train() as the snapshot's 'smoothLoss' must be null or finite: current value is NaN",
+  );
+  const events = collect<{ smoothLoss: number }>(
+    from(tokenSamples(4)).pipe(train({ resume: { ...snap!, smoothLoss: null } })),
+  );
+  assert(events.values.every((e) => Number.isFinite(e.smoothLoss)));
+});
