@@ -64,7 +64,10 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
   updates: number;
   /** Rejected windows so far. */
   rejected: number;
-  /** A copy of the optimizer's state after this update. */
+  /**
+   * A copy of the optimizer's state after this update. Call it before the next accepted update:
+   * then it throws instead of returning a later state.
+   */
   optimizerState(): OptimizerState;
 }
 
@@ -146,7 +149,16 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       const opt: Optimizer = createOptimizer(optimizer);
       if (options.optimizerState !== undefined) opt.setState(options.optimizerState);
       let { updates, rejected } = start;
-      const optimizerState = () => opt.getState();
+      // the optimizer's state as of the latest record; an older record's optimizerState() throws
+      let stepped = 0;
+      const stateAt = (at: number) => (): OptimizerState => {
+        if (stepped !== at) {
+          throw new Error(
+            `Cannot read the optimizer state of update ${at}: the optimizer has stepped since (call it before the next update)`,
+          );
+        }
+        return opt.getState();
+      };
       return source.subscribe({
         next(window) {
           let slots: ParamSlot[], norm: number;
@@ -171,7 +183,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
               learningRate: 0,
               updates,
               rejected,
-              optimizerState,
+              optimizerState: stateAt(stepped),
             });
             return;
           }
@@ -198,6 +210,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
             return;
           }
           updates++;
+          stepped++;
           subscriber.next({
             window,
             accepted: true,
@@ -205,7 +218,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
             learningRate: lr,
             updates,
             rejected,
-            optimizerState,
+            optimizerState: stateAt(stepped),
           });
         },
         error: (e) => subscriber.error(e),

@@ -245,15 +245,19 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
             accepted: u.accepted,
             counters,
             params,
-            snapshot: () => ({
-              config: structuredClone(config),
-              params: cloneParams(params),
-              optimizer: u.optimizerState(),
-              hidden: w.aLast.clone(),
-              history: w.history().map(cloneRecord),
-              counters: { ...counters },
-              smoothLoss: smoothLoss,
-            }),
+            snapshot: () => {
+              // history() first: once the stream has moved on it throws, naming why
+              const history = w.history().map(cloneRecord);
+              return {
+                config: structuredClone(config),
+                params: cloneParams(params),
+                optimizer: u.optimizerState(),
+                hidden: w.aLast.clone(),
+                history,
+                counters: { ...counters },
+                smoothLoss: smoothLoss,
+              };
+            },
           });
         },
         error: (e) => subscriber.error(e),

@@ -240,3 +240,19 @@ Deno.test("train() refuses a snapshot whose smoothed loss is not finite (it stay
   );
   assert(events.values.every((e) => Number.isFinite(e.smoothLoss)));
 });
+
+Deno.test("applyUpdates(): a record's optimizerState() throws once a later update has stepped the optimizer", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const records = collect<UpdateRecord>(
+    from(tokenSamples(6)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), applyUpdates({ params })),
+  ).values;
+  assertEquals(records.length, 3);
+  // it returned the optimizer's current state (t = 3), not the state after its own update (t = 1)
+  assertThrows(
+    () => records[0].optimizerState(),
+    Error,
+    "Cannot read the optimizer state of update 1: the optimizer has stepped since",
+  );
+  // the newest record still answers, after the stream ended too
+  assertEquals(records[2].optimizerState().t, 3);
+});
