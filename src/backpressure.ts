@@ -33,9 +33,10 @@ export interface BackpressureOptions {
   resumeAt?: number;
   /**
    * How many events are delivered per scheduled task. Between tasks the event loop
-   * runs I/O callbacks, so the source keeps reading while the consumer works. (A
-   * macrotask costs ~2 ms when timers are clamped, so small slices cap throughput:
-   * 128 per task allows ~50k events/s.)
+   * runs I/O callbacks, so the source keeps reading while the consumer works. (The
+   * default scheduler's setImmediate hop costs microseconds; with a setTimeout scheduler
+   * such as asyncScheduler a task costs ~2 ms, so small slices cap throughput: 128 per
+   * task allows ~50k events/s.)
    * @default {128}
    */
   sliceSize?: number;
