@@ -273,3 +273,40 @@ Deno.test("a fresh run never destroys an earlier run's checkpoint at its path: i
     await dir.dispose();
   }
 });
+
+Deno.test("live.ts --demo killed during its run leaves no feed server behind", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "--no-prompt", "--allow-net=127.0.0.1", "--allow-run=deno", "live.ts", "--demo"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let port = 0;
+  try {
+    while (port === 0) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`live.ts ended before starting its feed server: ${text}`);
+      text += value;
+      port = Number(/ws:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(text)?.[1] ?? 0);
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await reader.cancel();
+    await child.status;
+  }
+  // the feed server must stop listening soon after its parent is gone
+  const deadline = Date.now() + 10_000;
+  let listening = true;
+  while (listening && Date.now() < deadline) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      await new Promise((r) => setTimeout(r, 100));
+    } catch {
+      listening = false;
+    }
+  }
+  assertStrictEquals(listening, false, `a feed server still listens on port ${port}`);
+});

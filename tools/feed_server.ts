@@ -224,9 +224,11 @@ if (import.meta.main) {
     console.error(`error: ${message.split("\n")[0]}${code === 2 ? " (see --help)" : ""}`);
     Deno.exit(code);
   };
+  // --until-stdin-closes: stop when the parent that started us is gone (live.ts --demo)
+  const lifeline = Deno.args.includes("--until-stdin-closes");
   let options: FeedServerOptions = {};
   try {
-    options = parseFeedServerArgs(Deno.args);
+    options = parseFeedServerArgs(Deno.args.filter((a) => a !== "--until-stdin-closes"));
   } catch (err) {
     if ((err as Error).message === "help") {
       console.log(usage);
@@ -250,5 +252,13 @@ if (import.meta.main) {
       server!.readings
     } readings at ${options.rate ?? 20} events/s${options.loop ? ", looping" : ""}`,
   );
+  if (lifeline) {
+    (async () => {
+      try {
+        for await (const _ of Deno.stdin.readable) { /* until end of file */ }
+      } catch { /* closed */ }
+      await server!.shutdown();
+    })();
+  }
   await server!.finished;
 }

@@ -26,8 +26,18 @@ export async function startDemoServer(rate: number): Promise<DemoServer> {
   const port = freePort();
   // "deno" from PATH (not Deno.execPath()), so that --allow-run=deno is enough
   const child = new Deno.Command("deno", {
-    args: ["run", "--allow-net=127.0.0.1", script.href, "--port", String(port), "--rate", String(rate)],
-    stdin: "null",
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      script.href,
+      "--port",
+      String(port),
+      "--rate",
+      String(rate),
+      "--until-stdin-closes",
+    ],
+    // the server stops when this pipe closes: when this process ends, however it ends
+    stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -36,6 +46,7 @@ export async function startDemoServer(rate: number): Promise<DemoServer> {
   while (!text.includes("listening")) {
     const { value, done } = await reader.read();
     if (done) {
+      await child.stdin.close().catch(() => {});
       await child.status;
       throw new Error(`the feed server did not start: ${text.trim() || "no output"}`);
     }
@@ -49,6 +60,7 @@ export async function startDemoServer(rate: number): Promise<DemoServer> {
       try {
         child.kill("SIGTERM");
       } catch { /* already gone */ }
+      await child.stdin.close().catch(() => {});
       await child.status;
     },
   };
