@@ -4,6 +4,10 @@
  * scratch files under .tmp/, every process awaited).
  */
 import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
+import { from, lastValueFrom, map } from "rxjs";
+import { saveCheckpoint } from "../src/checkpoint.ts";
+import { train } from "../src/train.ts";
+import { Vocab } from "../src/text/vocab.ts";
 import { tmpDir } from "./_tmp_dir.ts";
 import type { CliResult } from "./_cli.ts";
 
@@ -309,4 +313,35 @@ Deno.test("live.ts --demo killed during its run leaves no feed server behind", a
     }
   }
   assertStrictEquals(listening, false, `a feed server still listens on port ${port}`);
+});
+
+Deno.test("train --resume of a checkpoint written by the library (no run settings) is one clear error", async () => {
+  const dir = await tmpDir();
+  try {
+    const vocab = Vocab.fromText("abc");
+    const samples = Array.from({ length: 10 }, (_, i) => ({
+      x: Int32Array.of(1 + (i % 3)),
+      y: Int32Array.of(1 + ((i + 1) % 3)),
+    }));
+    const snapshot = await lastValueFrom(
+      from(samples).pipe(train({ sizes: { nx: 4, na: 3, ny: 4 }, k1: 5, seed: 1 }), map((e) => e.snapshot())),
+    );
+    const ckpt = `${dir.path}/lib.ckpt`;
+    await saveCheckpoint(ckpt, {
+      config: { sizes: { nx: 4, na: 3, ny: 4 }, streams: 1, seed: 1 },
+      vocab: vocab.toData(),
+      params: snapshot.params,
+      trainer: snapshot,
+    });
+    const r = await main(["--allow-read=.", "--allow-write=.tmp"], [
+      "train",
+      "--resume",
+      ckpt,
+      "--steps",
+      "5",
+    ]);
+    assertOneLineError(r, 1, `cannot resume from '${ckpt}': it was not written by 'train'`);
+  } finally {
+    await dir.dispose();
+  }
 });

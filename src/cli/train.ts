@@ -113,6 +113,11 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   if (checkpoint !== null && checkpoint.trainer === null) {
     throw new Error(`cannot resume from '${resumePath}': it holds a model without trainer state`);
   }
+  if (checkpoint !== null && checkpoint.config.data !== "names" && checkpoint.config.data !== "text") {
+    throw new Error(
+      `cannot resume from '${resumePath}': it was not written by 'train' (it has no run settings)`,
+    );
+  }
   const config = resolveRunConfig(values, checkpoint);
   const data = config.data === "names"
     ? await namesData(config.streams, config.seed)
