@@ -65,7 +65,8 @@ Run:
   --steps N            train N more steps (rounded up to whole windows of k1)
   --time DURATION      train this long: 90, 90s, 1.5m, 2h (default 60s when --steps is not given)
   --checkpoint FILE    where to write checkpoints (default ${DEFAULTS.checkpoint}, or ${DEFAULTS.textCheckpoint}
-                       with --text, or the --resume file)
+                       with --text, or the --resume file); a file already there that
+                       this run does not continue is first kept as FILE.bak
   --every N            also write a checkpoint every N steps; 0: only at the end (default ${DEFAULTS.every})
   --resume FILE        continue exactly from a checkpoint (same data, settings, position)
   --sample-every DUR   print sampled names this often; 0: never (default ${DEFAULTS.sampleEvery}s)

@@ -90,9 +90,11 @@ model (one-step-ahead forecast, linear head, TBPTT):
 flow:
   --policy drop-oldest|drop-newest|sample|pause   when the trainer falls behind (default: pause, drop-oldest for --url)
   --capacity 1024             events queued before the policy applies
-  --checkpoint PATH           save the state there (atomically) every --every events and at the end
+  --checkpoint PATH           save the state there (atomically) every --every events and at the end;
+                              without --resume, a file already there is first kept as PATH.bak
   --every 1000                checkpoint period, in events
-  --resume                    continue from --checkpoint (the feed resumes after its saved sequence number)
+  --resume                    continue from --checkpoint (the feed resumes after its saved sequence number;
+                              the model and flag settings are the checkpoint's: another value is an error)
   --events N                  stop after N events;  --time S  stop after S seconds (90, 90s, 1.5m)
   --log-every N               without a terminal, log a status line every N events (default: every 2 s)
   --show-invalid 5            how many invalid lines to print
