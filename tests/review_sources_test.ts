@@ -135,3 +135,45 @@ Deno.test("fromWebSocket() completes when the server closes cleanly without a st
     await server.shutdown();
   }
 });
+
+Deno.test("network sources back off from a server that accepts and ends every connection without data", async (t) => {
+  const policy = { initialDelay: 5, maxDelay: 1000, factor: 2, jitter: 0, maxRetries: 3 };
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    requests++;
+    if (req.headers.get("upgrade") === "websocket") {
+      const { socket, response } = Deno.upgradeWebSocket(req);
+      socket.onopen = () => socket.close(1011, "nothing to say");
+      return response;
+    }
+    const type = new URL(req.url).pathname === "/sse" ? "text/event-stream" : "application/x-ndjson";
+    return new Response("", { headers: { "content-type": type } });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    // a connection that delivers nothing does not reset the backoff, so maxRetries gives up
+    await t.step("fromHttpLines() with reconnectOnEnd", async () => {
+      requests = 0;
+      const error = await lastValueFrom(
+        fromHttpLines(`${base}/`, { reconnectOnEnd: true, reconnect: policy }),
+      )
+        .catch((e) => e);
+      assertStringIncludes(String(error), "Gave up after 3 reconnections");
+      assertEquals(requests, 4);
+    });
+    await t.step("fromSse()", async () => {
+      requests = 0;
+      const error = await lastValueFrom(fromSse(`${base}/sse`, { reconnect: policy })).catch((e) => e);
+      assertStringIncludes(String(error), "Gave up after 3 reconnections");
+      assertEquals(requests, 4);
+    });
+    await t.step("fromWebSocket()", async () => {
+      requests = 0;
+      const error = await lastValueFrom(fromWebSocket(`${base}/ws`, { reconnect: policy })).catch((e) => e);
+      assertStringIncludes(String(error), "closed with code 1011");
+      assertEquals(requests, 4);
+    });
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -14,7 +14,8 @@ export class FatalConnectError extends Error {}
 
 /**
  * One connection: resolves true when the peer ended the stream normally, rejects on a
- * failure; calls `connected()` once the connection is established (resets the backoff).
+ * failure; calls `connected()` when the connection delivers data (resets the backoff: a server that accepts
+ * and drops every connection without data is backed off from, and `maxRetries` counts it).
  */
 export type Connect = (signal: AbortSignal, connected: () => void) => Promise<boolean>;
 

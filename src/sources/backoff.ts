@@ -17,16 +17,16 @@ export interface ReconnectOptions {
   jitter?: number;
   /** Seed of the jitter's {@linkcode Random}. @default {0} */
   seed?: number;
-  /** Give up (error the stream) after this many reconnections in a row without a successful connection. @default {Infinity} */
+  /** Give up (error the stream) after this many reconnections in a row without a connection that delivered data. @default {Infinity} */
   maxRetries?: number;
 }
 
 /**
  * The delay before reconnection number `attempt` (0-based, counted since the last
- * successful connection): `min(maxDelay, initialDelay · factor^attempt) · (1 + jitter · u)`
+ * connection that delivered data): `min(maxDelay, initialDelay · factor^attempt) · (1 + jitter · u)`
  * with `u` uniform in [−1, 1) drawn from `random`.
  *
- * @param attempt The number of failed attempts since the last successful connection.
+ * @param attempt The number of failed attempts since the last connection that delivered data.
  * @param options The policy (defaults as in {@linkcode ReconnectOptions}).
  * @param random The seeded generator of the jitter.
  * @returns The delay in milliseconds.

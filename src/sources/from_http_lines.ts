@@ -63,11 +63,15 @@ export function fromHttpLines(url: string | URL, options: FromHttpLinesOptions =
         const retry = response.status >= 500 || response.status === 408 || response.status === 429;
         throw retry ? new Error(message) : new FatalConnectError(message);
       }
-      connected();
       if (!response.body) return true;
       const reader = response.body.getReader();
+      // the backoff resets once the connection delivers a line (not on an empty answer)
+      const onLine = (line: string) => {
+        connected();
+        emit(line);
+      };
       try {
-        return await pumpLines(reader, new LineSplitter(), emit, pause, signal);
+        return await pumpLines(reader, new LineSplitter(), onLine, pause, signal);
       } finally {
         reader.cancel().catch(() => {});
       }

@@ -79,12 +79,13 @@ export function fromSse(url: string | URL, options: FromSseOptions = {}): Observ
         const retry = response.status >= 500 || response.status === 408 || response.status === 429;
         throw retry ? new Error(message) : new FatalConnectError(message);
       }
-      connected();
       if (!response.body) return true;
       // `id` is the event's id buffer: it becomes the last event ID (sent on reconnection) only when
       // a blank line dispatches the event, so an event cut off by a drop is asked for again
       let data: string[] = [], type = "", id = lastId;
       const onLine = (line: string) => {
+        // the backoff resets once the connection delivers a line (a keep-alive comment counts)
+        connected();
         if (line === "") {
           lastId = id;
           if (data.length > 0) {

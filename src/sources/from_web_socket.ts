@@ -66,8 +66,9 @@ export function fromWebSocket(url: string | URL, options: FromWebSocketOptions =
         ws.binaryType = "arraybuffer";
         const onAbort = () => ws.close(1000);
         signal.addEventListener("abort", onAbort, { once: true });
-        ws.onopen = () => connected();
         ws.onmessage = (e: MessageEvent) => {
+          // the backoff resets once the connection delivers a message (not on open alone)
+          connected();
           const text = typeof e.data === "string" ? e.data : decoder.decode(e.data as ArrayBuffer);
           const lines = text.split("\n");
           if (lines[lines.length - 1] === "") lines.pop();
