@@ -119,6 +119,18 @@ Deno.test("fromFile() reads a file's lines, and follows it like tail -f", async 
       await settle();
     });
   });
+  await t.step("follow with fromEnd: the rest of a line being written is not a new line", async () => {
+    await withTempFile(async (path) => {
+      await Deno.writeTextFile(path, "old\nhalf a li");
+      const next = firstValueFrom(
+        fromFile(path, { follow: true, fromEnd: true, pollInterval: 5 }).pipe(take(1)),
+      );
+      await settle();
+      await Deno.writeTextFile(path, "ne\nnew\n", { append: true });
+      assertEquals(await next, "new");
+      await settle();
+    });
+  });
   await t.step("does not read while paused", async () => {
     await withTempFile(async (path) => {
       await Deno.writeTextFile(path, "1\n2\n3\n");

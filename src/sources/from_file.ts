@@ -19,7 +19,7 @@ export interface FromFileOptions {
   follow?: boolean;
   /** In follow mode, how often to check the file for new data, in milliseconds. @default {250} */
   pollInterval?: number;
-  /** Start at the end of the file (only new lines are emitted; needs `follow`). @default {false} */
+  /** Start at the end of the file (only new lines are emitted, not the rest of a line being written; needs `follow`). @default {false} */
   fromEnd?: boolean;
   /** A pause switch: while paused the file is not read. @default {undefined} */
   pause?: PauseController;
@@ -87,6 +87,14 @@ export function fromFile(path: string | URL, options: FromFileOptions = {}): Obs
       const splitter = new LineSplitter();
       const buf = new Uint8Array(chunkSize);
       let offset = fromEnd ? await file.seek(0, Deno.SeekMode.End) : 0;
+      // with fromEnd, a line still being written when reading starts is not a new line: drop its rest
+      let skipPartial = false;
+      if (offset > 0) {
+        const last = new Uint8Array(1);
+        await file.seek(offset - 1, Deno.SeekMode.Start);
+        skipPartial = (await file.read(last)) === 1 && last[0] !== 10;
+        if (signal.aborted || !file) return;
+      }
       while (!signal.aborted) {
         if (pause?.paused) await pause.whenResumed(signal);
         if (signal.aborted || !file) return;
@@ -94,7 +102,12 @@ export function fromFile(path: string | URL, options: FromFileOptions = {}): Obs
         if (signal.aborted || !file) return;
         if (n !== null) {
           offset += n;
-          if (!(await emitLines(splitter.push(buf.subarray(0, n)), emit, pause, signal))) return;
+          const lines = splitter.push(buf.subarray(0, n));
+          if (skipPartial && lines.length > 0) {
+            lines.shift();
+            skipPartial = false;
+          }
+          if (!(await emitLines(lines, emit, pause, signal))) return;
           continue;
         }
         if (!follow) {
@@ -108,6 +121,7 @@ export function fromFile(path: string | URL, options: FromFileOptions = {}): Obs
           // Truncated (or rewritten): start again from the top.
           await file.seek(0, Deno.SeekMode.Start);
           offset = 0;
+          skipPartial = false;
           splitter.reset();
         }
       }
