@@ -177,3 +177,31 @@ Deno.test("network sources back off from a server that accepts and ends every co
     await server.shutdown();
   }
 });
+
+Deno.test("fromIngest() answers a malformed WebSocket upgrade with 400 and goes on", async () => {
+  let info: IngestInfo | undefined;
+  const listening = Promise.withResolvers<void>();
+  const lines: string[] = [];
+  let error: unknown;
+  const sub = fromIngest({
+    onListen: (i) => {
+      info = i;
+      listening.resolve();
+    },
+  }).subscribe({ next: (line) => lines.push(line), error: (e) => error = e });
+  try {
+    await listening.promise;
+    const url = `http://127.0.0.1:${info!.port}/`;
+    // "upgrade: websocket" without the handshake's other headers
+    const bad = await fetch(url, { headers: { upgrade: "websocket" } });
+    await bad.body?.cancel();
+    assertEquals(bad.status, 400);
+    const res = await fetch(url, { method: "POST", body: "7,8\n" });
+    assertEquals(await res.json(), { lines: 1 });
+    assertEquals(error, undefined);
+    assertEquals(lines, ["7,8"]);
+  } finally {
+    sub.unsubscribe();
+    await info?.finished;
+  }
+});

@@ -35,7 +35,8 @@ export interface FromIngestOptions {
  * it: the body of any `POST` (NDJSON or CSV lines; answered, once read, with
  * `{"lines": n}` as JSON), and each message of a WebSocket connected to any path
  * (lines split on `\n`). Other requests get 405. A pusher that drops in the middle of a
- * body loses its unterminated last line only: the endpoint goes on. Unsubscribing closes the WebSockets
+ * body loses its unterminated last line only, and a malformed WebSocket handshake gets
+ * 400: the endpoint goes on. Unsubscribing closes the WebSockets
  * and shuts the server down.
  *
  * @param options Address, listen callback and pause switch.
@@ -74,7 +75,14 @@ export function fromIngest(options: FromIngestOptions = {}): Observable<string> 
     };
     const handler = async (request: Request): Promise<Response> => {
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-        const { socket, response } = Deno.upgradeWebSocket(request);
+        let upgraded: { socket: WebSocket; response: Response };
+        try {
+          upgraded = Deno.upgradeWebSocket(request);
+        } catch (err) {
+          // a malformed handshake is that client's problem: the endpoint goes on
+          return new Response(`${(err as Error).message}\n`, { status: 400 });
+        }
+        const { socket, response } = upgraded;
         const decoder = new TextDecoder();
         sockets.add(socket);
         socket.onmessage = (e: MessageEvent) => {
