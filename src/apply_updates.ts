@@ -114,6 +114,9 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
   const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
   cell.sizes(params);
   checkClip("applyUpdates()", clip);
+  // a copy: thresholds validated now cannot be changed later through the caller's object
+  const { value: clipValue, norm: clipNorm } = clip;
+  const clipping: ClipOptions = { value: clipValue, norm: clipNorm };
   if (reduction !== "sum" && reduction !== "mean") {
     throw new RangeError(
       `Cannot create applyUpdates() as 'reduction' must be "sum" or "mean": current value is ${reduction}`,
@@ -203,7 +206,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
             }
           }
           try {
-            if (clip.value !== undefined || clip.norm !== undefined) clipGradients(slots, clip);
+            if (clipValue !== undefined || clipNorm !== undefined) clipGradients(slots, clipping);
             opt.step(slots, lr);
           } catch (e) {
             subscriber.error(e);

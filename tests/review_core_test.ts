@@ -256,3 +256,18 @@ Deno.test("applyUpdates(): a record's optimizerState() throws once a later updat
   // the newest record still answers, after the stream ended too
   assertEquals(records[2].optimizerState().t, 3);
 });
+
+Deno.test("applyUpdates() keeps the clip thresholds it validated, whatever happens to the caller's object", () => {
+  const run = (mutate: boolean) => {
+    const params = initParams(SIZES, { seed: 1 });
+    const clip = { norm: 0.01 };
+    const op = applyUpdates({ params, clip, optimizer: { type: "sgd", learningRate: 1 }, reduction: "sum" });
+    if (mutate) clip.norm = NaN;
+    return collect<UpdateRecord>(
+      from(tokenSamples(4)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), op),
+    );
+  };
+  const reference = run(false), mutated = run(true);
+  assertEquals(mutated.error, undefined);
+  assertEquals(mutated.values.map((u) => u.gradNorm), reference.values.map((u) => u.gradNorm));
+});
