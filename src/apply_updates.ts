@@ -54,7 +54,10 @@ export interface ApplyUpdatesOptions<P = RnnParams, G = RnnGrads, C extends Hidd
 export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
   /** The window. */
   window: TbpttWindow<G, C>;
-  /** False when the window's loss or gradients were not finite: the parameters were left untouched. */
+  /**
+   * False when the window's loss or gradient norm was not finite (a NaN or infinite gradient, or
+   * one so large, |g| ≳ 1e154, that Σg² overflows): the parameters were left untouched.
+   */
   accepted: boolean;
   /** Global gradient norm after the reduction, before clipping (NaN/Infinity for a rejected window). */
   gradNorm: number;
@@ -73,7 +76,8 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
 
 /**
  * Applies each window's gradients to the live parameters. A window whose loss or
- * gradients are not finite never touches the parameters: it is counted as rejected.
+ * gradient norm is not finite (a NaN or infinite gradient, or an overflowing norm) never
+ * touches the parameters: it is counted as rejected.
  * Optimizer state lives per subscription. The reduction and clipping scale
  * `window.grads` in place, so feed each window to one update stage only.
  *
