@@ -345,3 +345,47 @@ Deno.test("train --resume of a checkpoint written by the library (no run setting
     await dir.dispose();
   }
 });
+
+Deno.test("train stopped by SIGTERM (timeout, a service manager) saves its checkpoint like Ctrl-C", async () => {
+  const dir = await tmpDir();
+  try {
+    const ckpt = `${dir.path}/term.ckpt`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-q",
+        "--no-prompt",
+        "--allow-read=.",
+        "--allow-write=.tmp",
+        "main.ts",
+        "train",
+        ...SMALL,
+        "--time",
+        "60s",
+        "--log-every",
+        "0.1",
+        "--checkpoint",
+        ckpt,
+      ],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    let stdout = "", sent = false;
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      stdout += chunk;
+      if (!sent && /^step /m.test(stdout)) {
+        child.kill("SIGTERM");
+        sent = true;
+      }
+    }
+    const { code } = await child.status;
+    assertStrictEquals(code, 0, await stderr);
+    assertStringIncludes(stdout, "stopped by SIGTERM at step ");
+    assert((await Deno.stat(ckpt)).isFile);
+  } finally {
+    await dir.dispose();
+  }
+});

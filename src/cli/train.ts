@@ -73,9 +73,9 @@ Run:
   --log-every DUR      when not on a terminal, print a progress line this often (default ${DEFAULTS.logEvery}s)
   -h, --help           show this help
 
-Ctrl-C stops at the end of the current window, writes the checkpoint and exits with 0
-(a second Ctrl-C exits at once with 130). The final lines give the held-out bits per
-character and the checkpoint's path.
+Ctrl-C (or SIGTERM) stops at the end of the current window, writes the checkpoint and
+exits with 0 (a second one exits at once with 130, or 143). The final lines give the
+held-out bits per character and the checkpoint's path.
 
 Example:
   deno run --allow-read=. --allow-write=out main.ts train --time 2m --hidden 128
@@ -142,11 +142,19 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const progress = new Progress({ terminal: Deno.stdout.isTerminal(), write: out, logEvery });
   const started = performance.now() / 1000;
   const elapsed = () => performance.now() / 1000 - started;
-  let interrupted = false, writeError: unknown = null, writes = Promise.resolve(), lastSaved = startStep;
+  let interrupted: "Ctrl-C" | "SIGTERM" | null = null,
+    writeError: unknown = null,
+    writes = Promise.resolve(),
+    lastSaved = startStep;
   let lastSample = 0, sampleRound = 0, final: Capture | null = null;
   const onSigint = (): void => {
-    if (interrupted) Deno.exit(130);
-    interrupted = true;
+    if (interrupted !== null) Deno.exit(130);
+    interrupted = "Ctrl-C";
+  };
+  // SIGTERM (timeout, a service manager) stops the same way; a second one exits at once with 143
+  const onSigterm = (): void => {
+    if (interrupted !== null) Deno.exit(143);
+    interrupted = "SIGTERM";
   };
   const save = (c: Capture): Promise<void> =>
     saveCheckpoint(ckptPath, {
@@ -164,7 +172,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   });
   const stopReason = (e: TrainEvent): string | null => {
     if (writeError !== null) return "error";
-    if (interrupted) return "interrupted";
+    if (interrupted !== null) return "interrupted";
     if (steps !== undefined && e.step - startStep >= steps) return "steps";
     if (time !== undefined && elapsed() >= time) return "time";
     return null;
@@ -181,6 +189,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   };
 
   Deno.addSignalListener("SIGINT", onSigint);
+  Deno.addSignalListener("SIGTERM", onSigterm);
   try {
     let reason: string | null = null;
     await new Promise<void>((resolve, reject) => {
@@ -225,7 +234,9 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     const last = final as Capture | null;
     if (last === null) throw new Error("training ended before the first window");
     await save(last);
-    if (reason === "interrupted") out(`stopped by Ctrl-C at step ${last.step.toLocaleString("en-US")}\n`);
+    if (reason === "interrupted") {
+      out(`stopped by ${interrupted} at step ${last.step.toLocaleString("en-US")}\n`);
+    }
     out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound)}\n`);
     const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut);
     out(
@@ -240,5 +251,6 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   } finally {
     progress.finish();
     Deno.removeSignalListener("SIGINT", onSigint);
+    Deno.removeSignalListener("SIGTERM", onSigterm);
   }
 }
