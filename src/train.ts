@@ -181,16 +181,15 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
   const a0 = resume?.hidden ?? options.a0;
   forwardSteps({ params: initial, head, onInvalid, a0 });
   tbptt({ params: initial, k1, k2, head, history: resume?.history });
-  const start = { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected };
-  applyUpdates({
-    params: initial,
+  const updates = {
     optimizer: config.optimizer,
     optimizerState: resume?.optimizer,
     clip,
     reduction,
     schedule,
-    start,
-  });
+    start: { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected },
+  };
+  applyUpdates({ params: initial, ...updates });
   return (source) =>
     new Observable<TrainEvent>((subscriber) => {
       // per-subscription state: parameters, counters, smoothed loss, clock
@@ -212,15 +211,7 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
           pool: k2 + 1,
         }),
         tbptt({ params, k1, k2, head, history }),
-        applyUpdates({
-          params,
-          optimizer: config.optimizer,
-          optimizerState: resume?.optimizer,
-          clip,
-          reduction,
-          schedule,
-          start,
-        }),
+        applyUpdates({ params, ...updates }),
       ).subscribe({
         next(u) {
           const w = u.window;

@@ -16,9 +16,19 @@ export const CLI_FLAGS: readonly string[] = [
 ];
 
 /** Runs the CLI with `args` (and `stdin` text) to completion. */
-export async function cli(args: readonly string[], stdin?: string): Promise<CliResult> {
+export function cli(args: readonly string[], stdin?: string): Promise<CliResult> {
+  return runDeno([...CLI_FLAGS, ...args], { stdin });
+}
+
+/** Runs `deno <args>` (in `cwd`, with stdin closed or fed `stdin`) to completion. */
+export async function runDeno(
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CliResult> {
+  const { cwd, stdin } = options;
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...CLI_FLAGS, ...args],
+    args: [...args],
+    cwd,
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

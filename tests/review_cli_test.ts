@@ -9,28 +9,15 @@ import { saveCheckpoint } from "../src/checkpoint.ts";
 import { train } from "../src/train.ts";
 import { Vocab } from "../src/text/vocab.ts";
 import { tmpDir } from "./_tmp_dir.ts";
+import { runDeno } from "./_cli.ts";
 import type { CliResult } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SMALL = ["--hidden", "4", "--streams", "2", "--k1", "2", "--k2", "3", "--sample-every", "0"];
 
 /** Runs `deno <args>` in the repository with stdin closed (or fed `stdin`) and returns what it did. */
-async function run(args: readonly string[], stdin?: string): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...args],
-    cwd: ROOT,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
-}
+const run = (args: readonly string[], stdin?: string): Promise<CliResult> =>
+  runDeno(args, { cwd: ROOT, stdin });
 
 const main = (flags: string[], args: string[], stdin?: string) =>
   run(["run", "-q", "--no-prompt", ...flags, "main.ts", ...args], stdin);
