@@ -15,8 +15,8 @@
  * @module
  */
 import { UsageError } from "./src/cli/_args.ts";
-import { LIVE_USAGE, parseLiveArgs } from "./src/live/_live_args.ts";
-import { runLive } from "./src/live/run_live.ts";
+import { LIVE_USAGE, parseLiveArgs } from "./src/cli/_live_args.ts";
+import { runLive } from "./src/cli/live.ts";
 
 if (import.meta.main) {
   const encoder = new TextEncoder();

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "../src/_rnn_math.ts";
-import type { Input, StepCache, Target } from "../src/_rnn_math.ts";
-import { Matrix } from "../src/matrix.ts";
-import { initParams, PARAM_NAMES, zeroGrads } from "../src/params.ts";
-import type { RnnGrads, RnnParams } from "../src/params.ts";
-import { Random } from "../src/random.ts";
+import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "../src/cells/rnn/_rnn_math.ts";
+import type { Input, StepCache, Target } from "../src/cells/rnn/_rnn_math.ts";
+import { Matrix } from "../src/math/matrix.ts";
+import { initParams, PARAM_NAMES, zeroGrads } from "../src/cells/rnn/params.ts";
+import type { RnnGrads, RnnParams } from "../src/cells/rnn/params.ts";
+import { Random } from "../src/math/random.ts";
 
 /** Sizes and data of a plain-loop workload. */
 export interface PlainLoopOptions {

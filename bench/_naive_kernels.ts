@@ -1,10 +1,10 @@
 /**
  * Straightforward kernels (plain triple loops, no blocking), kept only so the
- * benchmarks can show what the blocked kernels of `src/_kernels.ts` buy.
+ * benchmarks can show what the blocked kernels of `src/kernels/js_backend.ts` buy.
  *
  * @module
  */
-import type { Kernels } from "../src/_kernels.ts";
+import type { Kernels } from "../src/kernels/js_backend.ts";
 
 /** The three products as plain loops whose innermost loop runs along a row of C. */
 export const naiveKernels: Kernels = {

@@ -9,9 +9,9 @@
 import { Observable } from "rxjs";
 import { train } from "../mod.ts";
 import type { Sample, TrainEvent } from "../mod.ts";
-import { Matrix } from "../src/matrix.ts";
-import { initParams } from "../src/params.ts";
-import { Random } from "../src/random.ts";
+import { Matrix } from "../src/math/matrix.ts";
+import { initParams } from "../src/cells/rnn/params.ts";
+import { Random } from "../src/math/random.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 
 /** Synthetic samples of the given sizes, drawn like the plain loop's data. */

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { jsKernels, useKernels } from "../src/_kernels.ts";
-import type { Kernels } from "../src/_kernels.ts";
+import { jsKernels, useKernels } from "../src/kernels/js_backend.ts";
+import type { Kernels } from "../src/kernels/js_backend.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 import { naiveKernels } from "./_naive_kernels.ts";

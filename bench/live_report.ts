@@ -17,12 +17,12 @@
  */
 import { Observable } from "../src/deps.ts";
 import type { Subscriber } from "../src/deps.ts";
-import { backpressure } from "../src/backpressure.ts";
-import { Matrix } from "../src/matrix.ts";
-import { prequential } from "../src/prequential.ts";
-import type { PrequentialInput } from "../src/prequential.ts";
-import { Random } from "../src/random.ts";
-import { LiveLearner } from "../src/live/live_learner.ts";
+import { backpressure } from "../src/stream/backpressure.ts";
+import { Matrix } from "../src/math/matrix.ts";
+import { prequential } from "../src/online/prequential.ts";
+import type { PrequentialInput } from "../src/online/prequential.ts";
+import { Random } from "../src/math/random.ts";
+import { LiveLearner } from "../src/online/live_learner.ts";
 
 const seconds = Number(Deno.args[0] ?? 3);
 const rate = Number(Deno.args[1] ?? 1000);

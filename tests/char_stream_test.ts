@@ -1,10 +1,10 @@
 import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { count, lastValueFrom, take, takeWhile, toArray } from "rxjs";
-import { charSamples } from "../src/text/char_stream.ts";
-import type { CharSample } from "../src/text/char_stream.ts";
-import { NameStream } from "../src/text/name_stream.ts";
-import { TextStream } from "../src/text/text_stream.ts";
-import { Vocab } from "../src/text/vocab.ts";
+import { charSamples } from "../src/io/text/char_stream.ts";
+import type { CharSample } from "../src/io/text/char_stream.ts";
+import { NameStream } from "../src/io/text/name_stream.ts";
+import { TextStream } from "../src/io/text/text_stream.ts";
+import { Vocab } from "../src/io/text/vocab.ts";
 
 const NAMES = ["ava", "bo", "cleo", "dan", "eve"];
 const vocab = Vocab.fromText(NAMES.join("\n"));

@@ -2,13 +2,13 @@ import { assert, assertEquals, assertRejects, assertStrictEquals } from "@std/as
 import { from, lastValueFrom, map } from "rxjs";
 import { initParams, Matrix } from "../mod.ts";
 import type { RnnParams } from "../mod.ts";
-import { train } from "../src/train.ts";
-import type { TrainerSnapshot, TrainEvent } from "../src/train.ts";
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../src/checkpoint.ts";
-import type { CheckpointData } from "../src/checkpoint.ts";
-import { encodeValue } from "../src/_checkpoint_codec.ts";
-import { NameStream } from "../src/text/name_stream.ts";
-import { Vocab } from "../src/text/vocab.ts";
+import { train } from "../src/stream/train.ts";
+import type { TrainerSnapshot, TrainEvent } from "../src/stream/train.ts";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../src/io/checkpoint/checkpoint.ts";
+import type { CheckpointData } from "../src/io/checkpoint/checkpoint.ts";
+import { encodeValue } from "../src/io/checkpoint/codec.ts";
+import { NameStream } from "../src/io/text/name_stream.ts";
+import { Vocab } from "../src/io/text/vocab.ts";
 import { tmpDir } from "./_tmp_dir.ts";
 import { assertBitEqual } from "./_bit_equal.ts";
 

@@ -6,9 +6,9 @@ import {
   assertStrictEquals,
   assertStringIncludes,
 } from "@std/assert";
-import { loadCheckpoint } from "../src/checkpoint.ts";
-import { bitsPerChar } from "../src/bits_per_char.ts";
-import { Vocab } from "../src/text/vocab.ts";
+import { loadCheckpoint } from "../src/io/checkpoint/checkpoint.ts";
+import { bitsPerChar } from "../src/cells/bits_per_char.ts";
+import { Vocab } from "../src/io/text/vocab.ts";
 import { assertBitEqual } from "./_bit_equal.ts";
 import { cli, cliInterrupted } from "./_cli.ts";
 import type { CliResult } from "./_cli.ts";

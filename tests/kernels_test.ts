@@ -1,7 +1,7 @@
 import { assert, assertLess } from "@std/assert";
-import { jsKernels } from "../src/_kernels.ts";
-import type { Kernels } from "../src/_kernels.ts";
-import { Random } from "../src/random.ts";
+import { jsKernels } from "../src/kernels/js_backend.ts";
+import type { Kernels } from "../src/kernels/js_backend.ts";
+import { Random } from "../src/math/random.ts";
 
 const TOL = 1e-12;
 const SIZES = [1, 3, 5, 7, 17, 33];

@@ -5,9 +5,9 @@
  * and awaited at the end.
  */
 import { assert, assertEquals, assertGreater, assertLessOrEqual, assertMatch } from "@std/assert";
-import { LiveLearner } from "../src/live/live_learner.ts";
-import { freePort } from "../src/live/_demo_server.ts";
-import { decodeValue, encodeValue } from "../src/_checkpoint_codec.ts";
+import { LiveLearner } from "../src/online/live_learner.ts";
+import { freePort } from "../src/cli/_demo_server.ts";
+import { decodeValue, encodeValue } from "../src/io/checkpoint/codec.ts";
 import { Random } from "../mod.ts";
 
 const ROOT = new URL("../", import.meta.url);

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { EMPTY, from, lastValueFrom, Observable, throwError, toArray } from "rxjs";
 import { cellForward, fromRows, initParams, Matrix, prequential, Random, train } from "../mod.ts";
-import { decodeValue, encodeValue } from "../src/_checkpoint_codec.ts";
+import { decodeValue, encodeValue } from "../src/io/checkpoint/codec.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialOptions, RnnParams, Sample } from "../mod.ts";
 
 /** Bit-for-bit equality of two float arrays (NaN and −0 included). */

@@ -5,9 +5,9 @@
  */
 import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { from, lastValueFrom, map } from "rxjs";
-import { saveCheckpoint } from "../src/checkpoint.ts";
-import { train } from "../src/train.ts";
-import { Vocab } from "../src/text/vocab.ts";
+import { saveCheckpoint } from "../src/io/checkpoint/checkpoint.ts";
+import { train } from "../src/stream/train.ts";
+import { Vocab } from "../src/io/text/vocab.ts";
 import { tmpDir } from "./_tmp_dir.ts";
 import { runDeno } from "./_cli.ts";
 import type { CliResult } from "./_cli.ts";

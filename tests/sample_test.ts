@@ -8,9 +8,9 @@ import {
 } from "@std/assert";
 import { lastValueFrom, take, toArray } from "rxjs";
 import { cellForward, cellLoss, initParams, Matrix } from "../mod.ts";
-import { bitsPerChar } from "../src/bits_per_char.ts";
-import { sampleTokens } from "../src/sample.ts";
-import type { SampleTokensOptions } from "../src/sample.ts";
+import { bitsPerChar } from "../src/cells/bits_per_char.ts";
+import { sampleTokens } from "../src/stream/sample_tokens.ts";
+import type { SampleTokensOptions } from "../src/stream/sample_tokens.ts";
 import type { RnnParams } from "../mod.ts";
 
 const params = initParams({ nx: 6, na: 10, ny: 6 }, { seed: 11, init: "randn", scale: 0.8 });

@@ -1,7 +1,7 @@
 import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { Vocab } from "../src/text/vocab.ts";
-import { loadNames } from "../src/datasets/names.ts";
-import { splitHeldOut } from "../src/text/split.ts";
+import { Vocab } from "../src/io/text/vocab.ts";
+import { loadNames } from "../src/io/datasets/names.ts";
+import { splitHeldOut } from "../src/io/text/split.ts";
 
 Deno.test("Vocab.fromText() puts the boundary first, then the characters in code point order", async (t) => {
   await t.step("default boundary \\n", () => {

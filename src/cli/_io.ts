@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { RnnParams } from "../params.ts";
-import { sampleTokens } from "../sample.ts";
-import type { Vocab } from "../text/vocab.ts";
+import type { RnnParams } from "../cells/rnn/params.ts";
+import { sampleTokens } from "../stream/sample_tokens.ts";
+import type { Vocab } from "../io/text/vocab.ts";
 
 const encoder = new TextEncoder();
 

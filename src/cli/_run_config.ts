@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { LoadedCheckpoint } from "../checkpoint.ts";
-import type { ClipOptions } from "../clip.ts";
-import { createOptimizer } from "../optimizers.ts";
-import type { OptimizerOptions } from "../optimizers.ts";
+import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import type { ClipOptions } from "../optim/clip.ts";
+import { createOptimizer } from "../optim/optimizers.ts";
+import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { choiceOption, numberOption, stringOption, UsageError } from "./_args.ts";
 import type { OptionValues } from "./_args.ts";
 

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { loadNames, NAMES_PACKAGES } from "../datasets/names.ts";
-import type { CharStream } from "../text/char_stream.ts";
-import { NameStream } from "../text/name_stream.ts";
-import { splitHeldOut } from "../text/split.ts";
-import { TextStream } from "../text/text_stream.ts";
-import { Vocab } from "../text/vocab.ts";
-import { fnv1a } from "../text/_fnv1a.ts";
+import { loadNames, NAMES_PACKAGES } from "../io/datasets/names.ts";
+import type { CharStream } from "../io/text/char_stream.ts";
+import { NameStream } from "../io/text/name_stream.ts";
+import { splitHeldOut } from "../io/text/split.ts";
+import { TextStream } from "../io/text/text_stream.ts";
+import { Vocab } from "../io/text/vocab.ts";
+import { fnv1a } from "../io/text/_fnv1a.ts";
 
 /** A run's data. */
 export interface TrainData {

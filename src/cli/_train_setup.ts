@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { LoadedCheckpoint } from "../checkpoint.ts";
-import type { TrainOptions } from "../train.ts";
+import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import type { TrainOptions } from "../stream/train.ts";
 import { UsageError } from "./_args.ts";
 import type { RunConfig } from "./_run_config.ts";
 import type { TrainData } from "./_train_data.ts";

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { bitsPerChar } from "../bits_per_char.ts";
-import { loadCheckpoint } from "../checkpoint.ts";
-import { Vocab } from "../text/vocab.ts";
+import { bitsPerChar } from "../cells/bits_per_char.ts";
+import { loadCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import { Vocab } from "../io/text/vocab.ts";
 import { choiceOption, parseOptions, stringOption, UsageError } from "./_args.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";

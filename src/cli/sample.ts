@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { loadCheckpoint } from "../checkpoint.ts";
-import { sampleTokens } from "../sample.ts";
-import { Vocab } from "../text/vocab.ts";
+import { loadCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import { sampleTokens } from "../stream/sample_tokens.ts";
+import { Vocab } from "../io/text/vocab.ts";
 import { numberOption, parseOptions, stringOption, UsageError } from "./_args.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";

@@ -5,12 +5,12 @@
  * @module
  */
 import { takeWhile } from "../deps.ts";
-import { bitsPerChar } from "../bits_per_char.ts";
-import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
-import type { LoadedCheckpoint } from "../checkpoint.ts";
-import { train } from "../train.ts";
-import type { TrainerSnapshot, TrainEvent } from "../train.ts";
-import { charSamples } from "../text/char_stream.ts";
+import { bitsPerChar } from "../cells/bits_per_char.ts";
+import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import { train } from "../stream/train.ts";
+import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
+import { charSamples } from "../io/text/char_stream.ts";
 import { durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";

@@ -1,0 +1,423 @@
+/**
+ * Prequential (test-then-train) learning on a stream: each event is first predicted
+ * with the parameters learned from earlier events, then learned from; predictions and
+ * rolling metrics come out, one event per input event. Labels may arrive late.
+ *
+ * @module
+ */
+import { Observable } from "../deps.ts";
+import type { OperatorFunction, Subscriber } from "../deps.ts";
+import { applyUpdates } from "../stream/apply_updates.ts";
+import type { UpdateRecord } from "../stream/apply_updates.ts";
+import type { ClipOptions } from "../optim/clip.ts";
+import { forwardSteps, setLabel } from "../stream/forward_steps.ts";
+import type { Sample, StepRecord } from "../stream/forward_steps.ts";
+import type { Matrix } from "../math/matrix.ts";
+import { describe } from "../math/matrix.ts";
+import { scorePrediction, StreamMetrics } from "./metrics.ts";
+import type { MetricsSummary } from "./metrics.ts";
+import { createOptimizer } from "../optim/optimizers.ts";
+import type { OptimizerOptions } from "../optim/optimizers.ts";
+import { cloneParams } from "../cells/rnn/params.ts";
+import { initialParams } from "../cells/rnn/initial_params.ts";
+import type { RnnParams, RnnSizes } from "../cells/rnn/params.ts";
+import { rnnCell } from "../cells/recurrent_cell.ts";
+import { tbptt } from "../stream/tbptt.ts";
+import { cloneRecord } from "../stream/train.ts";
+import type { Head, Target } from "../cells/rnn/_rnn_math.ts";
+import { resolvePrequentialConfig } from "./_prequential_config.ts";
+import type { PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
+
+export type { PrequentialConfig } from "./_prequential_config.ts";
+export type { PendingPrediction, PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
+
+/**
+ * One event of a prequential stream: features (`x`, with the target `y` if it is known
+ * already), or a late label (`y` with `labelFor` or `id`) for an earlier feature event.
+ */
+export interface PrequentialInput {
+  /** Features, as in {@linkcode Sample}; absent for a label-only event. */
+  x?: Sample["x"];
+  /** The target: on time with `x`, or the late label of the step named by `labelFor` / `id`. */
+  y?: Sample["y"];
+  /** Per column, restart that stream's hidden state at this step. */
+  reset?: Sample["reset"];
+  /** With `x`: a name for this step, so that a later `{ id, y }` labels it. Without `x`: the step to label. */
+  id?: string | number;
+  /** Without `x`: the index of the step this label belongs to. */
+  labelFor?: number;
+}
+
+/** What {@linkcode prequential} emits for each input event. */
+export interface PrequentialEvent {
+  /** `"step"`: features were predicted (and learned from); `"label"`: a late label was scored; `"skip"`: the event was invalid or its step unknown. */
+  kind: "step" | "label" | "skip";
+  /** The step's 0-based index (for a label: the step it labels); -1 for a skip. */
+  index: number;
+  /** The prediction ŷ made for the step before learning from it (n_y×m); null for a skip. */
+  prediction: Matrix | null;
+  /** The target scored at this event; null when none was (a step still waiting for its label). */
+  target: Target | null;
+  /** The step's loss (½Σ(ŷ − y)² or −Σ y·ln ŷ) when scored at this event, else null. */
+  loss: number | null;
+  /** True for a label that came too late to be learned from (it is scored all the same). */
+  late: boolean;
+  /** Rolling and since-start metrics of the scored predictions. */
+  metrics: { window: MetricsSummary; total: MetricsSummary };
+  /** Running totals (a copy). */
+  counters: PrequentialCounters;
+  /** The live parameters (later events change them in place: clone to keep). */
+  params: RnnParams;
+  /** A deep copy of the whole learner's state after this event (call it before the next event, or after the stream ended). */
+  snapshot(): PrequentialSnapshot;
+}
+
+/** Options for {@linkcode prequential}. */
+export interface PrequentialOptions {
+  /** Initial parameters (copied per subscription). One of `params`, `sizes` or `resume` is required. */
+  params?: RnnParams;
+  /** Sizes of fresh parameters. */
+  sizes?: RnnSizes;
+  /** Initialisation of fresh parameters. @default {"xavier"} */
+  init?: "xavier" | "randn";
+  /** Seed of fresh parameters. @default {0} */
+  seed?: number;
+  /** Output head: `"linear"` for numbers (squared error), `"softmax"` for tokens. @default {"softmax"} */
+  head?: Head;
+  /** A window closes every k1 steps. @default {1} */
+  k1?: number;
+  /** Backprop depth (>= k1). @default {k1} */
+  k2?: number;
+  /** Labels are still learned from when they arrive up to this many steps late (see {@linkcode tbptt}). @default {0} */
+  labelDelay?: number;
+  /** The optimizer. @default {{ type: "adam", learningRate: 0.002 }} */
+  optimizer?: OptimizerOptions;
+  /** Gradient clipping. @default {{ norm: 5 }} */
+  clip?: ClipOptions;
+  /** Loss reduction. @default {"mean"} */
+  reduction?: "sum" | "mean";
+  /** The rolling metrics' window, in scored predictions. @default {1000} */
+  window?: number;
+  /** The most predictions kept waiting for a label; older ones are dropped and counted as `expired`. @default {1024} */
+  pending?: number;
+  /** Invalid events: error the stream (naming the event) or count and skip them. @default {"error"} */
+  onInvalid?: "error" | "skip";
+  /** Called with each skipped event's error. A throw here errors the stream. */
+  onSkip?: (error: Error, event: unknown) => void;
+  /** A snapshot to continue from exactly; its config wins over the options above. */
+  resume?: PrequentialSnapshot;
+}
+
+/**
+ * Prequential learning: for each feature event, predict (with the parameters learned
+ * from earlier events only), score the prediction if the target came with it, then
+ * learn — `forwardSteps → tbptt → applyUpdates`, composed per subscription. A target
+ * that arrives later as `{ labelFor: index, y }` or `{ id, y }` is scored against the
+ * prediction made at feature time; if it is at most `labelDelay` steps late (its TBPTT
+ * window has not closed yet) it is also learned from, otherwise it is counted `late`.
+ * Emits one {@linkcode PrequentialEvent} per input event, with rolling and since-start
+ * metrics (MAE and RMSE for the linear head; log loss, accuracy and bits per symbol for
+ * the softmax head) and a snapshot that resumes the run exactly.
+ *
+ * @param options Model, truncation, label delay, optimizer, metrics window and policies.
+ * @returns An operator from input events to prequential events.
+ * @throws {RangeError} When an option is out of range (at creation).
+ * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { from } from "rxjs";
+ * import { fromRows, prequential } from "../../mod.ts";
+ * import type { PrequentialInput } from "../../mod.ts";
+ * // forecast the next value of a sine wave; the label of step t is the value at t + 1
+ * const xs = Array.from({ length: 200 }, (_, t) => fromRows([[Math.sin(t / 4)]]));
+ * const events: PrequentialInput[] = xs.flatMap((v, t) => [
+ *   ...(t > 0 ? [{ labelFor: t - 1, y: v }] : []),
+ *   { x: v },
+ * ]);
+ * let mae = NaN;
+ * from(events).pipe(prequential({
+ *   sizes: { nx: 1, na: 8, ny: 1 },
+ *   head: "linear",
+ *   labelDelay: 1,
+ *   optimizer: { type: "adam", learningRate: 0.02 },
+ *   window: 50,
+ * }))
+ *   .subscribe((e) => mae = e.metrics.window.mae!);
+ * assert(mae < 0.2, `rolling MAE ${mae}`);
+ * ```
+ */
+export function prequential(
+  options: PrequentialOptions,
+): OperatorFunction<PrequentialInput, PrequentialEvent> {
+  const { resume, onInvalid = "error", onSkip } = options;
+  const config = resolvePrequentialConfig(options);
+  const initial = initialParams("prequential()", options);
+  if (onInvalid !== "error" && onInvalid !== "skip") {
+    throw new RangeError(
+      `Cannot create prequential() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
+    );
+  }
+  const { k1, k2, labelDelay, head, reduction, clip } = config;
+  const cell = rnnCell(head);
+  const counters0: PrequentialCounters = resume?.counters ?? {
+    events: 0,
+    steps: 0,
+    scored: 0,
+    late: 0,
+    expired: 0,
+    skipped: 0,
+    updates: 0,
+    rejected: 0,
+  };
+  const pool = k2 + labelDelay + 2;
+  // validate the stages' options now, not at subscription
+  forwardSteps({ params: initial, head, a0: resume?.hidden ?? undefined });
+  tbptt({ params: initial, k1, k2, head, labelDelay, history: resume?.history });
+  applyUpdates({
+    params: initial,
+    optimizer: config.optimizer,
+    optimizerState: resume?.optimizer,
+    clip,
+    start: { updates: counters0.updates, rejected: counters0.rejected },
+  });
+  return (source) =>
+    new Observable<PrequentialEvent>((subscriber) => {
+      // per-subscription state: parameters, the stages, pending predictions, metrics, counters
+      const params = cloneParams(initial);
+      const history = (resume?.history ?? []).map(cloneRecord);
+      const ring: StepRecord[] = [...history]; // mirrors tbptt's ring (its last k2 + labelDelay records)
+      const capacity = k2 + labelDelay;
+      const pending = new Map<number, { prediction: Matrix; id?: string | number }>();
+      const ids = new Map<string | number, number>();
+      for (const p of resume?.pending ?? []) {
+        pending.set(p.index, { prediction: p.prediction.clone(), id: p.id });
+        if (p.id !== undefined) ids.set(p.id, p.index);
+      }
+      const metrics = resume !== undefined
+        ? StreamMetrics.fromState(resume.metrics)
+        : new StreamMetrics(head === "linear" ? "regression" : "classification", { window: config.window });
+      const counters = { ...counters0 };
+      let hidden: Matrix | null = resume?.hidden?.clone() ?? null;
+      let record: StepRecord | null = null;
+      let update: UpdateRecord | null = null;
+      let feed: Subscriber<Sample> | null = null;
+      let failed = false;
+      let invalid: Error | null = null;
+      const inner = new Observable<Sample>((s) => {
+        feed = s;
+      }).pipe(
+        forwardSteps({
+          params,
+          head,
+          onInvalid: "skip",
+          allowUnlabeled: true,
+          a0: hidden ?? undefined,
+          startIndex: counters0.steps,
+          pool,
+          onSkip: (error) => (invalid = error),
+        }),
+        (steps) =>
+          new Observable<StepRecord>((s) =>
+            steps.subscribe({
+              next(r) {
+                record = r;
+                if (ring.length === capacity) ring.shift();
+                ring.push(r);
+                s.next(r);
+              },
+              error: (e) => s.error(e),
+              complete: () => s.complete(),
+            })
+          ),
+        tbptt({ params, k1, k2, head, labelDelay, history }),
+        applyUpdates({
+          params,
+          optimizer: config.optimizer,
+          optimizerState: resume?.optimizer,
+          clip,
+          reduction,
+          start: { updates: counters0.updates, rejected: counters0.rejected },
+        }),
+      ).subscribe({
+        next: (u) => (update = u),
+        error: (e) => {
+          failed = true;
+          subscriber.error(e);
+        },
+      });
+
+      // before the first update: the state it started from (a copy, not the resume's own object)
+      const startState = () => {
+        const start = createOptimizer(config.optimizer);
+        if (resume !== undefined) start.setState(resume.optimizer);
+        return start.getState();
+      };
+      const snapshot = (): PrequentialSnapshot => ({
+        config: structuredClone(config),
+        params: cloneParams(params),
+        optimizer: update?.optimizerState() ?? startState(),
+        hidden: hidden?.clone() ?? null,
+        history: ring.map(cloneRecord),
+        pending: [...pending].map(([index, p]) => ({ index, id: p.id, prediction: p.prediction.clone() })),
+        metrics: metrics.getState(),
+        counters: { ...counters },
+      });
+      const emit = (
+        kind: PrequentialEvent["kind"],
+        index: number,
+        prediction: Matrix | null,
+        target: Target | null,
+        loss: number | null,
+        late: boolean,
+      ) => {
+        if (update !== null) {
+          counters.updates = update.updates;
+          counters.rejected = update.rejected;
+        }
+        subscriber.next({
+          kind,
+          index,
+          prediction,
+          target,
+          loss,
+          late,
+          metrics: { window: metrics.window(), total: metrics.total() },
+          counters: { ...counters },
+          params,
+          snapshot,
+        });
+      };
+      const skip = (error: Error, event: unknown): boolean => {
+        if (onInvalid === "error") {
+          subscriber.error(error);
+          return false;
+        }
+        counters.skipped++;
+        if (onSkip !== undefined) {
+          try {
+            onSkip(error, event);
+          } catch (e) {
+            subscriber.error(e);
+            return false;
+          }
+        }
+        emit("skip", -1, null, null, null, false);
+        return true;
+      };
+      const score = (prediction: Matrix, target: Target) => {
+        const s = scorePrediction(head, prediction, target);
+        metrics.add(s);
+        counters.scored++;
+        return s;
+      };
+
+      const onStep = (event: PrequentialInput, at: number) => {
+        record = null;
+        invalid = null;
+        feed!.next({ x: event.x!, y: event.y, reset: event.reset });
+        if (failed) return;
+        const r = record as StepRecord | null;
+        if (r === null) {
+          // forwardSteps() skipped it: its message names its own count, say this event's instead
+          const e = (invalid as Error | null) ?? new RangeError("the sample was rejected");
+          const why = e.message.replace(/^Invalid sample at step \d+: /, "");
+          skip(new (e instanceof TypeError ? TypeError : RangeError)(`Invalid event ${at}: ${why}`), event);
+          return;
+        }
+        hidden = r.cache.a;
+        counters.steps = r.index + 1;
+        const prediction = r.cache.yHat.clone();
+        if (r.y !== null) {
+          score(prediction, r.y);
+          emit("step", r.index, prediction, r.y, r.loss, false);
+          return;
+        }
+        if (event.id !== undefined) {
+          const old = ids.get(event.id);
+          if (old !== undefined) pending.delete(old);
+          ids.set(event.id, r.index);
+        }
+        pending.set(r.index, { prediction, id: event.id });
+        if (pending.size > config.pending) {
+          const [oldest, p] = pending.entries().next().value!;
+          pending.delete(oldest);
+          if (p.id !== undefined) ids.delete(p.id);
+          counters.expired++;
+        }
+        emit("step", r.index, prediction, null, null, false);
+      };
+
+      const onLabel = (event: PrequentialInput, at: number) => {
+        const index = event.labelFor ?? ids.get(event.id!);
+        const entry = index === undefined ? undefined : pending.get(index);
+        if (index === undefined || entry === undefined) {
+          const name = event.labelFor !== undefined
+            ? `step ${event.labelFor}`
+            : `id ${JSON.stringify(event.id)}`;
+          skip(new RangeError(`Invalid event ${at}: no prediction waits for a label for ${name}`), event);
+          return;
+        }
+        const m = entry.prediction.cols;
+        let target: Target;
+        try {
+          target = cell.target(event.y, params, m);
+        } catch (e) {
+          skip(
+            new ((e instanceof TypeError) ? TypeError : RangeError)(
+              `Invalid event ${at}: ${(e as Error).message}`,
+            ),
+            event,
+          );
+          return;
+        }
+        pending.delete(index);
+        if (entry.id !== undefined) ids.delete(entry.id);
+        // in time while the window holding the step has not closed: it closes when step end + labelDelay arrives
+        const end = Math.ceil((index + 1) / k1) * k1 - 1;
+        const newest = counters.steps - 1;
+        const inTime = newest < end + labelDelay;
+        const s = score(entry.prediction, target);
+        let loss = head === "linear" ? s.b / 2 : s.a;
+        if (inTime) {
+          const r = ring.find((q) => q.index === index);
+          if (r !== undefined) loss = setLabel(r, target, { params, head });
+        } else counters.late++;
+        emit("label", index, entry.prediction, target, loss, !inTime);
+      };
+
+      const sub = source.subscribe({
+        next(event) {
+          const at = counters.events++;
+          if (event === null || typeof event !== "object") {
+            skip(
+              new TypeError(
+                `Invalid event ${at}: an event must be an object { x?, y?, id?, labelFor? }: got ${
+                  describe(event)
+                }`,
+              ),
+              event,
+            );
+            return;
+          }
+          if (event.x !== undefined && event.x !== null) onStep(event, at);
+          else if (event.labelFor !== undefined || event.id !== undefined) onLabel(event, at);
+          else {
+            skip(
+              new TypeError(`Invalid event ${at}: an event needs 'x', or 'y' with 'labelFor' or 'id'`),
+              event,
+            );
+          }
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        sub.unsubscribe();
+        inner.unsubscribe();
+        // the pending predictions and the ring are kept: the last event's snapshot() must still
+        // resume exactly once the stream has ended (they go with the events that reference them)
+      };
+    });
+}

@@ -1,0 +1,263 @@
+/**
+ * The forward stage: samples in, step records (the cached forward state) out.
+ *
+ * @module
+ */
+import { Observable } from "../deps.ts";
+import type { OperatorFunction } from "../deps.ts";
+import { checkReset } from "../cells/checks.ts";
+import type { Input, StepCache, Target } from "../cells/rnn/_rnn_math.ts";
+import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
+import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
+import { rnnCell } from "../cells/recurrent_cell.ts";
+import type { HiddenCache, RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { Head } from "../cells/rnn/_rnn_math.ts";
+
+/**
+ * One time step of training data for m parallel streams. The stages keep references to
+ * `x` and `y` for up to k2 steps (the backward pass needs them): do not mutate a
+ * sample's arrays after pushing it.
+ */
+export interface Sample {
+  /** Input: n_x×m Matrix, or m token indices. */
+  x: Input | readonly number[];
+  /**
+   * Target: n_y×m Matrix (one-hot, soft or raw), or m class indices. May be left out
+   * (null) with `allowUnlabeled`, to be set later with {@linkcode setLabel}.
+   */
+  y?: Target | readonly number[] | null;
+  /** Per column, restart that stream's hidden state from zero at this step. */
+  reset?: readonly (boolean | number)[] | Uint8Array;
+}
+
+/** What the forward stage emits for each accepted sample. */
+export interface StepRecord<C extends HiddenCache = StepCache> {
+  /** 0-based index of this step among accepted steps (continues after a resume). */
+  index: number;
+  /** The forward cache; `cache.a` is the new hidden state. */
+  cache: C;
+  /** The canonical target, or null while the label is missing. */
+  y: Target | null;
+  /** This step's loss, summed over columns (0 while the label is missing). */
+  loss: number;
+  /** Samples skipped as invalid so far (with `onInvalid: "skip"`). */
+  skipped: number;
+}
+
+/** Options for {@linkcode forwardSteps}. */
+export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+  /** The live parameters, read at every step (an update stage may change them in place). */
+  params: P;
+  /** Output head of the default cell. @default {"softmax"} */
+  head?: Head;
+  /** The cell; overrides `head`. @default {rnnCell(head)} */
+  cell?: RecurrentCell<P, G, C>;
+  /** The hidden state before the first step, n_a×m (it also fixes m). @default {zeros, m from the first sample} */
+  a0?: Matrix;
+  /** Index given to the first step (to continue numbering after a resume). @default {0} */
+  startIndex?: number;
+  /** Skipped count to start from (after a resume). @default {0} */
+  startSkipped?: number;
+  /** `"error"`: an invalid sample errors the stream, naming the step and the value; `"skip"`: count it and go on. @default {"error"} */
+  onInvalid?: "error" | "skip";
+  /** Accept samples without `y` (their label may be set later with {@linkcode setLabel}). @default {false} */
+  allowUnlabeled?: boolean;
+  /** Called with each skipped sample's error (with `onInvalid: "skip"`). A throw here errors the stream. */
+  onSkip?: (error: Error, sample: unknown, position: number) => void;
+  /**
+   * Recycle caches from a pool of this many (0 = allocate a fresh cache per step).
+   * An emitted record then stays valid for `pool − 1` further steps.
+   * @default {0}
+   */
+  pool?: number;
+}
+
+/**
+ * The forward stage of training: runs the cell on each sample with the hidden state
+ * carried from step to step (per subscription), and emits the step's cache, target
+ * and loss. Invalid samples error the stream (naming the step index and the value)
+ * or are counted and skipped, by `onInvalid`.
+ *
+ * @typeParam P Parameters of the cell.
+ * @typeParam G Gradients of the cell.
+ * @typeParam C The cell's step cache.
+ * @param options The live parameters and the stage's policy.
+ * @returns An operator from samples to step records.
+ * @throws {RangeError} When an option is out of range (at creation).
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { from } from "rxjs";
+ * import { forwardSteps, initParams } from "../../mod.ts";
+ * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
+ * const losses: number[] = [];
+ * from([{ x: [0], y: [1] }, { x: [1], y: [2] }]).pipe(forwardSteps({ params }))
+ *   .subscribe((r) => losses.push(r.loss));
+ * assert(losses.length === 2);
+ * ```
+ */
+export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+  options: ForwardStepsOptions<P, G, C>,
+): OperatorFunction<Sample, StepRecord<C>> {
+  const {
+    params,
+    head = "softmax",
+    onInvalid = "error",
+    pool = 0,
+    startIndex = 0,
+    startSkipped = 0,
+    allowUnlabeled = false,
+  } = options;
+  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
+  const { na } = cell.sizes(params);
+  if (onInvalid !== "error" && onInvalid !== "skip") {
+    throw new RangeError(
+      `Cannot create forwardSteps() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
+    );
+  }
+  if (!Number.isInteger(pool) || pool < 0 || pool === 1) {
+    throw new RangeError(
+      `Cannot create forwardSteps() as 'pool' must be 0 or an integer >= 2: current value is ${pool}`,
+    );
+  }
+  for (const [name, v] of [["startIndex", startIndex], ["startSkipped", startSkipped]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new RangeError(
+        `Cannot create forwardSteps() as '${name}' must be an integer >= 0: current value is ${v}`,
+      );
+    }
+  }
+  if (options.onSkip !== undefined && typeof options.onSkip !== "function") {
+    throw new TypeError(
+      `Cannot create forwardSteps() as 'onSkip' must be a function: got ${describe(options.onSkip)}`,
+    );
+  }
+  if (options.a0 !== undefined) {
+    assertShape("a0", options.a0, na, options.a0?.cols);
+    assertFinite("a0", options.a0);
+  }
+  return (source) =>
+    new Observable<StepRecord<C>>((subscriber) => {
+      // per-subscription state: hidden state, counters, cache pool
+      let a: Matrix | null = options.a0?.clone() ?? null;
+      // samples received so far, valid or not, counted across resumes (for error messages)
+      let index = startIndex, skipped = startSkipped, received = startIndex + startSkipped;
+      const caches: C[] = [];
+      let next = 0;
+      return source.subscribe({
+        next(sample) {
+          const at = received++;
+          let x: Input, y: Target | null, reset: Uint8Array | null;
+          try {
+            if (sample === null || typeof sample !== "object") {
+              throw new TypeError(`a sample must be an object { x, y, reset? }: got ${describe(sample)}`);
+            }
+            const m = a?.cols ?? columnsOf(sample.x);
+            x = cell.input(sample.x, params, m);
+            y = allowUnlabeled && (sample.y === undefined || sample.y === null)
+              ? null
+              : cell.target(sample.y, params, m);
+            reset = checkReset(sample.reset, m);
+            a ??= new Matrix(na, m);
+          } catch (err) {
+            const error = err instanceof Error ? err : new Error(String(err));
+            const wrapped = new (error instanceof TypeError ? TypeError : RangeError)(
+              `Invalid sample at step ${at}: ${error.message}`,
+            );
+            if (onInvalid === "error") {
+              subscriber.error(wrapped);
+              return;
+            }
+            skipped++;
+            if (options.onSkip !== undefined) {
+              try {
+                options.onSkip(wrapped, sample, at);
+              } catch (e) {
+                subscriber.error(e);
+              }
+            }
+            return;
+          }
+          let cache: C, loss: number;
+          try {
+            if (pool === 0) {
+              cache = cell.allocCache(params, a.cols);
+            } else {
+              if (caches.length < pool) caches.push(cell.allocCache(params, a.cols));
+              cache = caches[next];
+              next = (next + 1) % pool;
+            }
+            cell.forward(params, x, a, reset, cache);
+            loss = y === null ? 0 : cell.loss(cache, y);
+          } catch (e) {
+            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
+            subscriber.error(e);
+            return;
+          }
+          a = cache.a;
+          subscriber.next({ index: index++, cache, y, loss, skipped });
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+function columnsOf(x: unknown): number {
+  if (x instanceof Matrix) return x.cols;
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) {
+    const n = (x as ArrayLike<unknown>).length;
+    if (n >= 1) return n;
+  }
+  throw new TypeError(`'x' must be a Matrix or a non-empty list of token indices: got ${describe(x)}`);
+}
+
+/** Options for {@linkcode setLabel}. */
+export interface SetLabelOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+  /** The parameters (for the target's sizes). */
+  params: P;
+  /** Output head of the default cell. @default {"softmax"} */
+  head?: Head;
+  /** The cell; overrides `head`. @default {rnnCell(head)} */
+  cell?: RecurrentCell<P, G, C>;
+}
+
+/**
+ * Sets the late label of a step record emitted without one (`allowUnlabeled`), and its
+ * loss. A {@linkcode tbptt} stage with `labelDelay` counts it if it arrives in time.
+ *
+ * @typeParam P Parameters of the cell.
+ * @typeParam G Gradients of the cell.
+ * @typeParam C The cell's step cache.
+ * @param record The step record (changed in place).
+ * @param y The target, as in {@linkcode Sample}.
+ * @param options The parameters and head.
+ * @returns The step's loss.
+ * @throws {RangeError} When the target does not fit the record's shapes.
+ * @throws {TypeError} When the target has the wrong type.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { from } from "rxjs";
+ * import { forwardSteps, initParams, setLabel } from "../../mod.ts";
+ * import type { StepRecord } from "../../mod.ts";
+ * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
+ * let record: StepRecord | undefined;
+ * from([{ x: [0] }]).pipe(forwardSteps({ params, allowUnlabeled: true })).subscribe((r) => record = r);
+ * assert(record!.y === null && setLabel(record!, [2], { params }) > 0);
+ * ```
+ */
+export function setLabel<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+  record: StepRecord<C>,
+  y: Target | readonly number[],
+  options: SetLabelOptions<P, G, C>,
+): number {
+  const { params, head = "softmax" } = options;
+  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
+  const target = cell.target(y, params, record.cache.a.cols);
+  record.y = target;
+  record.loss = cell.loss(record.cache, target);
+  return record.loss;
+}
