@@ -1,0 +1,300 @@
+import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
+import { EMPTY, from, lastValueFrom, Observable, throwError, toArray } from "rxjs";
+import { cellForward, fromRows, initParams, Matrix, prequential, Random, train } from "../../mod.ts";
+import { decodeValue, encodeValue } from "../../src/io/checkpoint/codec.ts";
+import type { PrequentialEvent, PrequentialInput, PrequentialOptions, RnnParams, Sample } from "../../mod.ts";
+
+/** Bit-for-bit equality of two float arrays (NaN and −0 included). */
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+function sameParams(a: RnnParams, b: RnnParams): boolean {
+  return (["Wax", "Waa", "ba", "Wya", "by"] as const).every((k) => sameBits(a[k].data, b[k].data));
+}
+
+/** A noisy two-feature series: x_t, and its one-step-ahead target x_{t+1}. */
+function series(n: number, seed = 5): Matrix[] {
+  const rng = new Random(seed);
+  return Array.from(
+    { length: n + 1 },
+    (_, t) => fromRows([[Math.sin(t / 5) + 0.1 * rng.normal()], [Math.cos(t / 7) + 0.1 * rng.normal()]]),
+  );
+}
+
+/** Feature events with their targets on time. */
+function onTime(xs: Matrix[]): PrequentialInput[] {
+  return xs.slice(0, -1).map((x, t) => ({ x, y: xs[t + 1] }));
+}
+
+/** Feature events whose labels arrive `delay` steps late (just before step t + delay). */
+function delayed(xs: Matrix[], delay: number, by: "index" | "id" = "index"): PrequentialInput[] {
+  const n = xs.length - 1, out: PrequentialInput[] = [];
+  for (let t = 0; t < n + delay; t++) {
+    const s = t - delay;
+    if (s >= 0) out.push(by === "index" ? { labelFor: s, y: xs[s + 1] } : { id: `e${s}`, y: xs[s + 1] });
+    if (t < n) out.push(by === "index" ? { x: xs[t] } : { x: xs[t], id: `e${t}` });
+  }
+  return out;
+}
+
+/** A snapshot through the checkpoint codec (lossless JSON), as a checkpoint file keeps it. */
+const roundTrip = <T>(value: T): T => decodeValue(JSON.parse(JSON.stringify(encodeValue(value)))) as T;
+
+const run = (events: PrequentialInput[], options: PrequentialOptions): Promise<PrequentialEvent[]> =>
+  lastValueFrom(from(events).pipe(prequential(options), toArray()), { defaultValue: [] });
+
+const base = (over: Partial<PrequentialOptions> = {}): PrequentialOptions => ({
+  params: initParams({ nx: 2, na: 6, ny: 2 }, { seed: 3 }),
+  head: "linear",
+  k1: 2,
+  k2: 5,
+  optimizer: { type: "sgd", learningRate: 0.05 },
+  window: 20,
+  ...over,
+});
+
+Deno.test("prequential() predicts with the parameters of earlier events only, then learns", async (t) => {
+  const xs = series(60);
+  await t.step("each prediction equals a forward step from the previous event's snapshot", async () => {
+    const snaps: ReturnType<PrequentialEvent["snapshot"]>[] = [];
+    const events: PrequentialEvent[] = [];
+    await new Promise<void>((done) =>
+      from(onTime(xs)).pipe(prequential(base())).subscribe({
+        next: (e) => {
+          events.push(e);
+          snaps.push(e.snapshot());
+        },
+        complete: done,
+      })
+    );
+    assertEquals(events.length, 60);
+    for (let k = 1; k < events.length; k++) {
+      const s = snaps[k - 1];
+      const cache = cellForward(s.params, xs[k], s.hidden!, { head: "linear" });
+      assert(sameBits(cache.yHat.data, events[k].prediction!.data), `step ${k}`);
+    }
+    // and the parameters did change along the way
+    assert(!sameParams(snaps[0].params, snaps[59].params));
+  });
+  await t.step("with labels on time it learns exactly as train() does", async () => {
+    const events = await run(onTime(xs), base());
+    let last: RnnParams | undefined;
+    await new Promise<void>((done) =>
+      from(onTime(xs) as Sample[]).pipe(train({
+        params: base().params,
+        head: "linear",
+        k1: 2,
+        k2: 5,
+        optimizer: { type: "sgd", learningRate: 0.05 },
+      })).subscribe({ next: (e) => (last = e.params), complete: done })
+    );
+    assert(sameParams(events.at(-1)!.params, last!));
+    assertEquals(events.at(-1)!.counters.updates, 30);
+  });
+  await t.step(
+    "the metrics are MAE and RMSE of the predictions over the window and since start",
+    async () => {
+      const events = await run(onTime(xs), base());
+      const errors = events.flatMap((e, k) =>
+        Array.from(e.prediction!.data, (p, i) => p - xs[k + 1].data[i])
+      );
+      const mae = (es: number[]) => es.reduce((s, e) => s + Math.abs(e), 0) / es.length;
+      const rmse = (es: number[]) => Math.sqrt(es.reduce((s, e) => s + e * e, 0) / es.length);
+      const last = events.at(-1)!.metrics;
+      assert(Math.abs(last.total.mae! - mae(errors)) < 1e-12);
+      assert(Math.abs(last.total.rmse! - rmse(errors)) < 1e-12);
+      assert(Math.abs(last.window.mae! - mae(errors.slice(-40))) < 1e-12);
+      assertEquals(last.window.events, 20);
+      assertEquals(last.total.count, 120);
+      const e0 = events[0];
+      assert(Math.abs(e0.loss! - 0.5 * errors.slice(0, 2).reduce((s, e) => s + e * e, 0)) < 1e-12);
+    },
+  );
+});
+
+Deno.test("prequential() learns from delayed labels exactly as from on-time ones with the same labelDelay", async (t) => {
+  const xs = series(50);
+  for (const d of [1, 3]) {
+    await t.step(
+      `labels ${d} steps late, labelDelay ${d}: same predictions, metrics and parameters bit for bit`,
+      async () => {
+        const a = (await run(onTime(xs), base({ labelDelay: d }))).filter((e) => e.kind === "step");
+        const all = await run(delayed(xs, d), base({ labelDelay: d }));
+        const b = all.filter((e) => e.kind === "step");
+        assertEquals(b.length, 50);
+        for (let k = 0; k < 50; k++) {
+          assert(sameBits(a[k].prediction!.data, b[k].prediction!.data), `step ${k}`);
+        }
+        assert(sameParams(a.at(-1)!.params, all.at(-1)!.params));
+        assertEquals(all.at(-1)!.metrics.total, a.at(-1)!.metrics.total);
+        assertEquals(all.at(-1)!.counters.late, 0);
+        assertEquals(all.filter((e) => e.kind === "label").length, 50);
+      },
+    );
+  }
+  await t.step("labels by id behave as labels by index", async () => {
+    const a = await run(delayed(xs, 2, "index"), base({ labelDelay: 2 }));
+    const b = await run(delayed(xs, 2, "id"), base({ labelDelay: 2 }));
+    assert(sameParams(a.at(-1)!.params, b.at(-1)!.params));
+    assertEquals(b.at(-1)!.metrics.total, a.at(-1)!.metrics.total);
+  });
+  await t.step(
+    "at learning rate 0 a delay changes nothing: same predictions and scores as labels on time",
+    async () => {
+      const frozen = { optimizer: { type: "sgd" as const, learningRate: 0 } };
+      const a = await run(onTime(xs), base(frozen));
+      const b = await run(delayed(xs, 3), base({ ...frozen, labelDelay: 3 }));
+      const bs = b.filter((e) => e.kind === "step");
+      for (let k = 0; k < 50; k++) assert(sameBits(a[k].prediction!.data, bs[k].prediction!.data));
+      assertEquals(b.at(-1)!.metrics.total, a.at(-1)!.metrics.total);
+    },
+  );
+  await t.step("labels later than labelDelay are scored, counted late and not learned from", async () => {
+    const late = await run(delayed(xs, 3), base({ labelDelay: 1 }));
+    const none = await run(xs.slice(0, -1).map((x) => ({ x })), base({ labelDelay: 1 }));
+    assert(sameParams(late.at(-1)!.params, none.at(-1)!.params));
+    assert(sameParams(late.at(-1)!.params, base().params!));
+    // the labels of steps 48 and 49 come while their window (steps 48–49) is still open: the stream ends first
+    assertEquals(late.at(-1)!.counters.late, 48);
+    assertEquals(late.at(-1)!.metrics.total.events, 50);
+    assert(late.filter((e) => e.kind === "label").every((e) => e.late === e.index < 48 && e.loss! > 0));
+  });
+  await t.step(
+    "a label for no waiting prediction is skipped; predictions beyond 'pending' expire",
+    async () => {
+      const events = [{ x: xs[0] }, { x: xs[1] }, { x: xs[2] }, { labelFor: 0, y: xs[1] }, {
+        id: "nope",
+        y: xs[1],
+      }];
+      const out = await run(events, base({ labelDelay: 1, pending: 2, onInvalid: "skip" }));
+      assertEquals(out.map((e) => e.kind), ["step", "step", "step", "skip", "skip"]);
+      assertEquals(out.at(-1)!.counters.expired, 1);
+      assertEquals(out.at(-1)!.counters.skipped, 2);
+      const err = await run(events.slice(0, 4), base({ labelDelay: 1, pending: 2 })).catch((e) => e);
+      assert(err instanceof RangeError);
+      assertEquals(err.message, "Invalid event 3: no prediction waits for a label for step 0");
+    },
+  );
+});
+
+Deno.test("prequential() resumes from a snapshot exactly, labels in flight included", async (t) => {
+  const xs = series(40);
+  const events = delayed(xs, 2);
+  const full = await run(events, base({ labelDelay: 2, optimizer: { type: "adam", learningRate: 0.01 } }));
+  for (const cut of [7, 30, 51]) {
+    await t.step(`cut after event ${cut}`, async () => {
+      let snap: ReturnType<PrequentialEvent["snapshot"]> | undefined;
+      await new Promise<void>((done) =>
+        from(events.slice(0, cut + 1)).pipe(
+          prequential(base({ labelDelay: 2, optimizer: { type: "adam", learningRate: 0.01 } })),
+        ).subscribe({ next: (e) => (snap = e.snapshot()), complete: done })
+      );
+      const rest = await run(events.slice(cut + 1), { resume: roundTrip(snap!) });
+      assertEquals(rest.length, events.length - cut - 1);
+      rest.forEach((e, k) => {
+        const f = full[cut + 1 + k];
+        assertEquals([e.kind, e.index, e.counters], [f.kind, f.index, f.counters]);
+        assert(e.prediction === null || sameBits(e.prediction.data, f.prediction!.data));
+        assertEquals(e.metrics, f.metrics);
+      });
+      assert(sameParams(rest.at(-1)!.params, full.at(-1)!.params));
+    });
+  }
+});
+
+Deno.test("prequential() scores tokens with log loss, accuracy and bits per symbol", async () => {
+  const text = "abcabcabcabcabcabcabcabcabcabc".split("").map((c) => c.charCodeAt(0) - 97);
+  const events = text.slice(0, -1).map((c, i) => ({ x: [c], y: [text[i + 1]] }));
+  const out = await run(events, {
+    sizes: { nx: 3, na: 8, ny: 3 },
+    k1: 1,
+    optimizer: { type: "adam", learningRate: 0.05 },
+    window: 10,
+  });
+  const last = out.at(-1)!.metrics;
+  assert(Math.abs(last.total.bitsPerSymbol! - last.total.logLoss! / Math.LN2) < 1e-15);
+  assert(last.window.accuracy! > 0.5, `accuracy ${last.window.accuracy}`);
+  assert(last.window.logLoss! < last.total.logLoss!);
+  assert(Math.abs(out[0].loss! + Math.log(out[0].prediction!.data[events[0].y[0]])) < 1e-12);
+});
+
+Deno.test("prequential() handles invalid events, option errors and subscriptions", async (t) => {
+  const xs = series(5);
+  const bad: PrequentialInput[] = [
+    { x: xs[0], y: xs[1] },
+    { x: fromRows([[1], [2], [3]]), y: xs[2] },
+    42 as unknown as PrequentialInput,
+    { y: xs[1] },
+    { x: xs[3], y: xs[4] },
+  ];
+  await t.step("skip: counted, reported, and one 'skip' event each", async () => {
+    const seen: string[] = [];
+    const out = await run(bad, base({ onInvalid: "skip", onSkip: (e) => seen.push(e.message) }));
+    assertEquals(out.map((e) => e.kind), ["step", "skip", "skip", "skip", "step"]);
+    assertEquals(out.at(-1)!.counters, {
+      events: 5,
+      steps: 2,
+      scored: 2,
+      late: 0,
+      expired: 0,
+      skipped: 3,
+      updates: 1,
+      rejected: 0,
+    });
+    assert(seen[0].startsWith("Invalid event 1: "), seen[0]);
+    assert(seen[1].startsWith("Invalid event 2: an event must be an object"), seen[1]);
+    assertEquals(seen[2], "Invalid event 3: an event needs 'x', or 'y' with 'labelFor' or 'id'");
+  });
+  await t.step("error: the first invalid event errors the stream, naming it", async () => {
+    const err = await run(bad, base()).catch((e) => e);
+    assert(err instanceof RangeError && err.message.startsWith("Invalid event 1: "), String(err));
+  });
+  await t.step("a throwing onSkip errors the stream", async () => {
+    const err = await run(
+      bad,
+      base({
+        onInvalid: "skip",
+        onSkip: () => {
+          throw new Error("boom");
+        },
+      }),
+    ).catch((e) => e);
+    assertEquals(err.message, "boom");
+  });
+  await t.step("options are checked at creation", () => {
+    assertThrows(
+      () => prequential(base({ k1: 0 })),
+      RangeError,
+      "'k1' must be an integer >= 1: current value is 0",
+    );
+    assertThrows(() => prequential(base({ k2: 1 })), RangeError, "'k2' must be an integer >= k1");
+    assertThrows(() => prequential(base({ labelDelay: -1 })), RangeError, "'labelDelay'");
+    assertThrows(() => prequential(base({ window: 0 })), RangeError, "'window'");
+    assertThrows(() => prequential(base({ head: "tanh" as "linear" })), RangeError, "'head'");
+    assertThrows(() => prequential({ k1: 1 }), TypeError, "one of 'params', 'sizes' or 'resume' is required");
+  });
+  await t.step("empty, error and early unsubscribe", async () => {
+    assertEquals(await lastValueFrom(EMPTY.pipe(prequential(base()), toArray())), []);
+    const err = await lastValueFrom(throwError(() => new Error("feed down")).pipe(prequential(base())))
+      .catch((e) => e);
+    assertEquals(err.message, "feed down");
+    let torn = false;
+    const source = new Observable<PrequentialInput>((s) => {
+      s.next({ x: xs[0], y: xs[1] });
+      return () => (torn = true);
+    });
+    const got: PrequentialEvent[] = [];
+    source.pipe(prequential(base())).subscribe((e) => got.push(e)).unsubscribe();
+    assertEquals([got.length, torn], [1, true]);
+  });
+  await t.step("two subscriptions do not share parameters or metrics", async () => {
+    const op = prequential(base());
+    const a = await lastValueFrom(from(onTime(series(20))).pipe(op, toArray()));
+    const b = await lastValueFrom(from(onTime(series(20))).pipe(op, toArray()));
+    assert(sameParams(a.at(-1)!.params, b.at(-1)!.params));
+    assertStrictEquals(a.at(-1)!.metrics.total.mae, b.at(-1)!.metrics.total.mae);
+  });
+});

@@ -1,0 +1,417 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { from, map, Subject } from "rxjs";
+import { cloneParams, fromRows, initParams, Matrix, train } from "../../mod.ts";
+import type { RnnParams, Sample, TrainerSnapshot, TrainEvent, TrainOptions } from "../../mod.ts";
+import { plainErrors, testScheduler } from "../_marbles.ts";
+
+const SIZES = { nx: 3, na: 4, ny: 3 };
+const NAMES = ["Wax", "Waa", "ba", "Wya", "by"] as const;
+
+/** m columns of a periodic token stream: column j reads "abc…" shifted by j. */
+function tokenSamples(n: number, m = 1): Sample[] {
+  return Array.from({ length: n }, (_, i) => ({
+    x: Array.from({ length: m }, (_, j) => (i + j) % 3),
+    y: Array.from({ length: m }, (_, j) => (i + j + 1) % 3),
+  }));
+}
+
+function values(p: RnnParams): Float64Array[] {
+  return NAMES.map((k) => p[k].data.slice());
+}
+
+/** Everything deterministic about an event (not the clock), with the parameters copied. */
+function summary(e: TrainEvent) {
+  return {
+    step: e.step,
+    window: e.window,
+    loss: e.loss,
+    meanLoss: e.meanLoss,
+    smoothLoss: e.smoothLoss,
+    gradNorm: e.gradNorm,
+    learningRate: e.learningRate,
+    accepted: e.accepted,
+    counters: { ...e.counters },
+    params: values(e.params),
+  };
+}
+
+function events(samples: readonly Sample[], options: TrainOptions): ReturnType<typeof summary>[] {
+  const out: ReturnType<typeof summary>[] = [];
+  from(samples).pipe(train(options)).subscribe((e) => out.push(summary(e)));
+  return out;
+}
+
+Deno.test("train() emits one event per window, on the window's closing frame (marbles)", async (t) => {
+  const samples = tokenSamples(4);
+  const upstream = new Error("upstream");
+  const run = (
+    source: string,
+    k1: number,
+    expected: string,
+    subs: string,
+    out: Record<string, unknown> = {},
+  ) =>
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const s = cold(source, { a: samples[0], b: samples[1], c: samples[2], d: samples[3] }, upstream);
+      const params = initParams(SIZES, { seed: 1 });
+      expectObservable(
+        s.pipe(train({ params, k1 }), map((e) => ({ step: e.step, window: e.window })), plainErrors()),
+      ).toBe(expected, out, { name: "Error", message: "upstream" });
+      expectSubscriptions(s.subscriptions).toBe(subs);
+    });
+  await t.step("empty", () => run("|", 2, "|", "(^!)"));
+  await t.step("never", () => run("-", 2, "-", "^"));
+  await t.step("one value, k1 = 1", () => run("-a|", 1, "-e|", "^-!", { e: { step: 1, window: 1 } }));
+  await t.step(
+    "many values, k1 = 2: windows on steps 2 and 4",
+    () =>
+      run("-a-b-c-d|", 2, "---e---f|", "^-------!", { e: { step: 2, window: 1 }, f: { step: 4, window: 2 } }),
+  );
+  await t.step("error", () => run("#", 2, "#", "(^!)"));
+  await t.step(
+    "error after values",
+    () => run("-a-b-c#", 2, "---e--#", "^-----!", { e: { step: 2, window: 1 } }),
+  );
+});
+
+Deno.test("train() unsubscribes from its source when the subscriber leaves early (marbles)", () => {
+  const samples = tokenSamples(4);
+  testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const s = cold("-a-b-c-d|", { a: samples[0], b: samples[1], c: samples[2], d: samples[3] });
+    const params = initParams(SIZES, { seed: 1 });
+    expectObservable(s.pipe(train({ params, k1: 2 }), map((e) => e.window)), "^-----!").toBe("---1--", {
+      1: 1,
+    });
+    expectSubscriptions(s.subscriptions).toBe("^-----!");
+  });
+});
+
+Deno.test("train() errors the stream when a callback throws or the schedule returns a bad rate (marbles)", async (t) => {
+  const samples = tokenSamples(4);
+  const cases: [string, Partial<TrainOptions>, unknown][] = [
+    ["schedule throws", {
+      schedule: (i) => {
+        if (i.update === 1) throw new Error("schedule boom");
+        return 0.01;
+      },
+    }, { name: "Error", message: "schedule boom" }],
+    ["schedule returns NaN", { schedule: (i) => i.update === 1 ? NaN : 0.01 }, {
+      name: "RangeError",
+      message: "The learning-rate schedule must return a finite number >= 0: got NaN",
+    }],
+    ["schedule returns a negative rate", { schedule: (i) => i.update === 1 ? -1 : 0.01 }, {
+      name: "RangeError",
+      message: "The learning-rate schedule must return a finite number >= 0: got -1",
+    }],
+  ];
+  for (const [name, extra, error] of cases) {
+    await t.step(name, () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s = cold("-a-b-c-d|", { a: samples[0], b: samples[1], c: samples[2], d: samples[3] });
+        const params = initParams(SIZES, { seed: 1 });
+        expectObservable(s.pipe(train({ params, k1: 2, ...extra }), map((e) => e.window), plainErrors()))
+          .toBe("---1---#", { 1: 1 }, error);
+        expectSubscriptions(s.subscriptions).toBe("^------!");
+      });
+    });
+  }
+  await t.step("onSkip throws", () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const s = cold("-a-b-x-c|", { a: samples[0], b: samples[1], c: samples[2], x: { x: [5], y: [0] } });
+      const params = initParams(SIZES, { seed: 1 });
+      const op = train({
+        params,
+        k1: 2,
+        onInvalid: "skip",
+        onSkip: () => {
+          throw new Error("skip boom");
+        },
+      });
+      expectObservable(s.pipe(op, map((e) => e.window), plainErrors()))
+        .toBe("---1-#", { 1: 1 }, { name: "Error", message: "skip boom" });
+      expectSubscriptions(s.subscriptions).toBe("^----!");
+    });
+  });
+});
+
+Deno.test("train() validates its options when the factory is called", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  const cases: [string, Partial<TrainOptions>, typeof RangeError | typeof TypeError, string][] = [
+    [
+      "k1 = 0",
+      { k1: 0 },
+      RangeError,
+      "Cannot create train() as 'k1' must be an integer >= 1: current value is 0",
+    ],
+    ["k1 = 2.5", { k1: 2.5 }, RangeError, "'k1' must be an integer >= 1: current value is 2.5"],
+    ["k2 < k1", { k1: 4, k2: 3 }, RangeError, "'k2' must be an integer >= k1: current value is 3"],
+    ["k2 = 4.5", { k1: 4, k2: 4.5 }, RangeError, "current value is 4.5"],
+    ["reduction", { reduction: "avg" as "sum" }, RangeError, "current value is avg"],
+    ["head", { head: "relu" as "linear" }, RangeError, "current value is relu"],
+    ["optimizer type", { optimizer: { type: "sgdw" as "sgd" } }, RangeError, "current value is sgdw"],
+    ["learningRate", { optimizer: { type: "adam", learningRate: NaN } }, RangeError, "'learningRate'"],
+    [
+      "clip.norm",
+      { clip: { norm: -5 } },
+      RangeError,
+      "'clip.norm' must be a finite number > 0: current value is -5",
+    ],
+    [
+      "clip.value",
+      { clip: { value: 0 } },
+      RangeError,
+      "'clip.value' must be a finite number > 0: current value is 0",
+    ],
+    [
+      "onInvalid",
+      { onInvalid: "drop" as "skip" },
+      RangeError,
+      '\'onInvalid\' must be "error" or "skip": current value is drop',
+    ],
+    ["smoothing", { smoothing: 1 }, RangeError, "'smoothing' must be in [0, 1): current value is 1"],
+    ["a0 shape", { a0: new Matrix(2, 1) }, RangeError, "a0"],
+    ["schedule", { schedule: 3 as unknown as () => number }, TypeError, "'schedule' must be a function"],
+  ];
+  for (const [name, extra, ErrorClass, message] of cases) {
+    await t.step(name, () => {
+      assertThrows(() => train({ params, ...extra }), ErrorClass, message);
+    });
+  }
+  await t.step("no params, sizes or resume", () => {
+    assertThrows(() => train({ k1: 2 }), TypeError, "one of 'params', 'sizes' or 'resume' is required");
+  });
+  await t.step("bad sizes", () => {
+    assertThrows(() => train({ sizes: { nx: 0, na: 4, ny: 3 } }), RangeError, "'nx'");
+  });
+});
+
+Deno.test("train() keeps all state per subscription and never changes the params it was given", async (t) => {
+  const params = initParams(SIZES, { seed: 21 });
+  const initial = values(params);
+  const samples = tokenSamples(40, 2);
+  const options: TrainOptions = { params, k1: 3, k2: 6, optimizer: { type: "adam", learningRate: 0.05 } };
+  const reference = events(samples, { ...options, params: cloneParams(params) });
+  assert(reference.length === 13 && reference[12].params[1].some((v, q) => v !== initial[1][q]));
+  const op = train(options);
+  await t.step("two sequential subscriptions to one cold source give identical runs", () => {
+    const source = from(samples);
+    for (let run = 0; run < 2; run++) {
+      const got: ReturnType<typeof summary>[] = [];
+      source.pipe(op).subscribe((e) => got.push(summary(e)));
+      assertEquals(got, reference);
+    }
+  });
+  await t.step("two interleaved subscriptions to one Subject give identical runs", () => {
+    const subject = new Subject<Sample>();
+    const got: ReturnType<typeof summary>[][] = [[], [], []];
+    const subs = [0, 1].map((k) => subject.pipe(op).subscribe((e) => got[k].push(summary(e))));
+    subject.next(samples[0]);
+    // a third subscriber joins one sample late: it is an independent run on samples[1..]
+    subs.push(subject.pipe(op).subscribe((e) => got[2].push(summary(e))));
+    for (const s of samples.slice(1)) subject.next(s);
+    subject.complete();
+    for (const sub of subs) sub.unsubscribe();
+    assertEquals(got[0], reference);
+    assertEquals(got[1], reference);
+    assertEquals(got[2], events(samples.slice(1), options));
+  });
+  await t.step("the params option is never mutated", () => {
+    assertEquals(values(params), initial);
+  });
+});
+
+Deno.test("train() applies the invalid-sample policy", async (t) => {
+  const params = initParams(SIZES, { seed: 22 });
+  const good = tokenSamples(12);
+  const bads: [string, unknown, typeof RangeError | typeof TypeError, string][] = [
+    ["wrong vector length", { x: [0, 1], y: [1] }, RangeError, "'x' has 2 token indices, expected 1"],
+    [
+      "token out of range",
+      { x: [1], y: [3] },
+      RangeError,
+      "'y[0]' must be a token index in [0, 3): current value is 3",
+    ],
+    ["NaN feature", { x: fromRows([[NaN], [0], [0]]), y: [1] }, RangeError, "is NaN"],
+    ["Infinity feature", { x: fromRows([[0], [-Infinity], [0]]), y: [1] }, RangeError, "is -Infinity"],
+    ["non-object sample", "abc", TypeError, "got string abc"],
+  ];
+  const options: TrainOptions = { params, k1: 2, k2: 4, optimizer: { type: "sgd", learningRate: 0.3 } };
+  const clean = events(good, options);
+  for (const [name, bad, ErrorClass, what] of bads) {
+    const dirty = [...good.slice(0, 3), bad as Sample, ...good.slice(3, 7), bad as Sample, ...good.slice(7)];
+    await t.step(`${name}: "error" stops the stream naming step 3`, () => {
+      let error: Error | undefined;
+      const seen: number[] = [];
+      from(dirty).pipe(train(options)).subscribe({
+        next: (e) => seen.push(e.window),
+        error: (e) => error = e,
+      });
+      assertEquals(seen, [1]);
+      assert(error instanceof ErrorClass, String(error));
+      assert(
+        error.message.startsWith("Invalid sample at step 3: ") && error.message.includes(what),
+        error.message,
+      );
+    });
+    await t.step(`${name}: "skip" counts it and trains exactly as without it`, () => {
+      const skipped: [string, number][] = [];
+      const got = events(dirty, {
+        ...options,
+        onInvalid: "skip",
+        onSkip: (e, s, i) => {
+          assert(s === bad);
+          skipped.push([e.constructor.name, i]);
+        },
+      });
+      assertEquals(skipped, [[ErrorClass.name, 3], [ErrorClass.name, 8]]);
+      assertEquals(got.map((e) => e.counters.skipped), [0, 1, 1, 2, 2, 2]);
+      assertEquals(got.map((e) => ({ ...e, counters: { ...e.counters, skipped: 0 } })), clean);
+    });
+  }
+});
+
+Deno.test("train() rejects a window with non-finite loss or gradients and never lets it touch the parameters", async (t) => {
+  await t.step("linear head, a finite target of 1e308 overflows the squared error", () => {
+    const params = initParams(SIZES, { seed: 23 });
+    const samples = Array.from({ length: 10 }, (_, i) => ({
+      x: fromRows([[Math.sin(i)], [Math.cos(i)], [1]]),
+      y: fromRows([[i === 5 ? 1e308 : Math.sin(i + 1)], [0], [0.5]]),
+    }));
+    const seen = events(samples, {
+      params,
+      head: "linear",
+      k1: 2,
+      optimizer: { type: "adam", learningRate: 0.01 },
+    });
+    assertEquals(seen.map((e) => e.accepted), [true, true, false, true, true]);
+    assertEquals(seen.map((e) => e.counters.rejected), [0, 0, 1, 1, 1]);
+    assertEquals(seen[2].loss, Infinity);
+    assertEquals(seen[2].learningRate, 0);
+    assertEquals(seen[2].params, seen[1].params); // bit-identical across the rejected window
+    assertEquals(seen[2].smoothLoss, seen[1].smoothLoss);
+    assert(seen[3].params[0].some((v, q) => v !== seen[2].params[0][q])); // and training goes on
+  });
+  await t.step("softmax head, x = ±1e308 makes Wax·x = Inf − Inf = NaN; a reset recovers", () => {
+    const params = initParams(SIZES, { seed: 24 });
+    params.Wax = fromRows([[2, -2, 0.1], [2, -2, -0.3], [-2, 2, 0.2], [2, -2, 0]]);
+    const onehot = (k: number) => fromRows([0, 1, 2].map((r) => [r === k ? 1 : 0]));
+    const samples: Sample[] = Array.from({ length: 10 }, (_, i) => ({
+      x: i === 4 ? fromRows([[1e308], [1e308], [0]]) : onehot(i % 3),
+      y: [(i + 1) % 3],
+      reset: i === 6 ? [true] : undefined,
+    }));
+    let snapshots: TrainerSnapshot[] = [];
+    const seen: ReturnType<typeof summary>[] = [];
+    from(samples).pipe(train({ params, k1: 2, optimizer: { type: "adam", learningRate: 0.01 } }))
+      .subscribe((e) => {
+        seen.push(summary(e));
+        snapshots = [...snapshots, e.snapshot()];
+      });
+    assertEquals(seen.map((e) => e.accepted), [true, true, false, true, true]);
+    assert(Number.isNaN(seen[2].loss));
+    assertEquals(seen[2].params, seen[1].params);
+    assertEquals(snapshots[2].optimizer, snapshots[1].optimizer); // no moment update either
+    assertEquals(snapshots[2].counters, { steps: 6, windows: 3, skipped: 0, rejected: 1 });
+    assert(seen[4].params[0].some((v, q) => v !== seen[2].params[0][q]));
+  });
+});
+
+Deno.test("train() with learning rate 0 gives batch losses equal to the per-column streams split at a reset", () => {
+  const params = initParams(SIZES, { seed: 25 });
+  const T = 8, s = 4;
+  const xs = Array.from({ length: T }, (_, i) => [i % 3, (i * i) % 3]);
+  const ys = Array.from({ length: T }, (_, i) => [(i + 2) % 3, (i + 1) % 3]);
+  const options: TrainOptions = {
+    params,
+    k1: 2,
+    k2: 6,
+    reduction: "sum",
+    optimizer: { type: "sgd", learningRate: 0 },
+  };
+  const batch = events(
+    xs.map((x, i) => ({ x, y: ys[i], reset: i === s ? [false, true] : undefined })),
+    options,
+  );
+  const single = (col: number, start: number, end: number) =>
+    events(xs.slice(start, end).map((x, i) => ({ x: [x[col]], y: [ys[start + i][col]] })), options);
+  const col0 = single(0, 0, T), before = single(1, 0, s), after = single(1, s, T);
+  const col1 = [...before, ...after];
+  batch.forEach((e, i) => {
+    assert(Math.abs(e.loss - col0[i].loss - col1[i].loss) < 1e-12, `loss of window ${i + 1}`);
+    assertEquals(e.params, values(params));
+  });
+});
+
+Deno.test("train() resumes exactly from a snapshot", async (t) => {
+  const cases: [string, TrainOptions, number][] = [
+    ["k1 < k2 with adam, m = 2", { k1: 3, k2: 7, optimizer: { type: "adam", learningRate: 0.03 } }, 2],
+    ["k1 < k2 with SGD + Nesterov", {
+      k1: 2,
+      k2: 5,
+      optimizer: { type: "sgd", learningRate: 0.2, momentum: 0.9, nesterov: true },
+      clip: { value: 1 },
+    }, 1],
+    ["k1 = k2 with rmsprop, sum reduction", {
+      k1: 4,
+      reduction: "sum",
+      optimizer: { type: "rmsprop", learningRate: 0.01 },
+    }, 3],
+  ];
+  for (const [name, options, m] of cases) {
+    await t.step(name, () => {
+      const params = initParams(SIZES, { seed: 26 });
+      const samples = tokenSamples(60, m).map((s, i) => ({
+        ...s,
+        reset: i === 31 ? Array(m).fill(true) : undefined,
+      }));
+      const k1 = options.k1!;
+      const whole = events(samples, { ...options, params });
+      const n = Math.floor(whole.length / 2);
+      let snapshot: TrainerSnapshot | undefined;
+      let kept: Float64Array[] = [];
+      from(samples).pipe(train({ ...options, params })).subscribe((e) => {
+        if (e.window === n) {
+          snapshot = e.snapshot();
+          kept = values(e.params);
+        }
+      });
+      // the snapshot is a deep copy: later windows did not change it
+      assertEquals(values(snapshot!.params), kept);
+      const resumed = train({ resume: snapshot });
+      for (let run = 0; run < 2; run++) {
+        // each subscription starts from its own copy of the snapshot (ring, moments, hidden state)
+        const rest: ReturnType<typeof summary>[] = [];
+        from(samples.slice(n * k1)).pipe(resumed).subscribe((e) => rest.push(summary(e)));
+        assertEquals(rest, whole.slice(n));
+      }
+    });
+  }
+  await t.step("a conflicting option is a RangeError", () => {
+    const params = initParams(SIZES, { seed: 27 });
+    let snapshot: TrainerSnapshot | undefined;
+    from(tokenSamples(8)).pipe(train({ params, k1: 2, k2: 4 })).subscribe((e) => snapshot = e.snapshot());
+    assertThrows(
+      () => train({ resume: snapshot, k1: 3 }),
+      RangeError,
+      "Cannot resume train() with 'k1' 3: the snapshot was made with 2",
+    );
+    assertThrows(() => train({ resume: snapshot, k2: 5 }), RangeError, "'k2' 5");
+    assertThrows(() => train({ resume: snapshot, optimizer: { type: "sgd" } }), RangeError, "optimizer");
+    // the same values are fine
+    train({ resume: snapshot, k1: 2, k2: 4, optimizer: { type: "adam" } });
+  });
+});
+
+Deno.test("train() snapshot() throws once the stream has moved on, instead of a state that would not resume", () => {
+  const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 3 });
+  const samples = [0, 1, 2, 0, 1, 2, 0, 1].map((t) => ({ x: [t], y: [(t + 1) % 3] }));
+  const events: TrainEvent[] = [];
+  const sizes: number[] = [];
+  from(samples).pipe(train({ params, k1: 2, k2: 4 })).subscribe((e) => {
+    events.push(e);
+    sizes.push(e.snapshot().history.length); // in time: fine
+  });
+  assertEquals(sizes, [2, 4, 4, 4]);
+  assertThrows(() => events[0].snapshot(), Error, "the stream has moved on");
+  assertThrows(() => events[3].snapshot(), Error, "the stream has moved on");
+});
