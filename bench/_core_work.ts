@@ -9,6 +9,8 @@
  * @module
  */
 import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "../src/cells/rnn/_rnn_math.ts";
+import type { Backend } from "../src/kernels/backend.ts";
+import { createJsBackend } from "../src/kernels/js_backend.ts";
 import type { Input, StepCache, Target } from "../src/cells/rnn/_rnn_math.ts";
 import { Matrix } from "../src/math/matrix.ts";
 import { initParams, PARAM_NAMES, zeroGrads } from "../src/cells/rnn/params.ts";
@@ -31,6 +33,8 @@ export interface PlainLoopOptions {
   tokens?: boolean;
   /** Seed of the parameters and the data. @default {0} */
   seed?: number;
+  /** The kernel backend. @default {a new "js" backend} */
+  backend?: Backend;
   /** SGD learning rate. @default {0.01} */
   learningRate?: number;
   /** How many distinct windows of data to cycle through. @default {4} */
@@ -87,6 +91,7 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
     for (let j = 0; j < m; j++) y[j] = random.int(ny);
     ys.push(y);
   }
+  const backend = options.backend ?? createJsBackend();
   const caches: StepCache[] = [];
   for (let t = 0; t < k; t++) caches.push(allocCache(na, ny, m));
   const work = allocWork(na, ny, m);
@@ -100,13 +105,13 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
   const runWindow = (): number => {
     let loss = 0;
     for (let t = 0; t < k; t++) {
-      forwardInto(params, xs[offset + t], a, null, caches[t], head);
+      forwardInto(params, xs[offset + t], a, null, caches[t], head, backend);
       loss += lossOf(caches[t], ys[offset + t], head);
       a = caches[t].a;
     }
     daNext.fill(0);
     for (let t = k - 1; t >= 0; t--) {
-      backwardInto(params, caches[t], ys[offset + t], daNext, grads, work, daPrev, head);
+      backwardInto(params, caches[t], ys[offset + t], daNext, grads, work, daPrev, head, backend);
       const swap = daNext;
       daNext = daPrev;
       daPrev = swap;

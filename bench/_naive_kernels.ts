@@ -4,11 +4,14 @@
  *
  * @module
  */
-import type { Kernels } from "../src/kernels/js_backend.ts";
+import type { Backend } from "../src/kernels/backend.ts";
+import { createJsBackend } from "../src/kernels/js_backend.ts";
 
-/** The three products as plain loops whose innermost loop runs along a row of C. */
-export const naiveKernels: Kernels = {
-  gemm(r, k, n, A, B, C) {
+/** The JS backend with its three products replaced by plain loops whose innermost loop runs along a row of C. */
+export const naiveKernels: Backend = {
+  ...createJsBackend(),
+  name: "js-naive",
+  gemm(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array) {
     for (let i = 0; i < r; i++) {
       for (let p = 0; p < k; p++) {
         const aip = A[i * k + p];
@@ -16,7 +19,7 @@ export const naiveKernels: Kernels = {
       }
     }
   },
-  gemmTN(r, k, n, A, B, C) {
+  gemmTN(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array) {
     for (let i = 0; i < r; i++) {
       for (let p = 0; p < k; p++) {
         const aip = A[i * k + p];
@@ -24,7 +27,7 @@ export const naiveKernels: Kernels = {
       }
     }
   },
-  gemmNT(r, k, n, A, B, C) {
+  gemmNT(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array) {
     for (let i = 0; i < r; i++) {
       for (let j = 0; j < n; j++) {
         const aij = A[i * n + j];

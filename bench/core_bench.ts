@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { jsKernels, useKernels } from "../src/kernels/js_backend.ts";
-import type { Kernels } from "../src/kernels/js_backend.ts";
+import type { Backend } from "../src/kernels/backend.ts";
+import { createJsBackend } from "../src/kernels/js_backend.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 import { naiveKernels } from "./_naive_kernels.ts";
@@ -20,15 +20,15 @@ const RUNS: [string, PlainLoopOptions, number, number][] = [
   ["B1", B1, 2000, 200],
   ["B2", B2, 12, 3],
 ];
-const KERNELS: [string, Kernels, boolean][] = [
-  ["blocked kernels", jsKernels, true],
+const KERNELS: [string, Backend, boolean][] = [
+  ["blocked kernels", createJsBackend(), true],
   ["naive loop kernels", naiveKernels, false],
 ];
 
 for (const [group, options, n, warmup] of RUNS) {
   const { nx, na, ny, m, k, tokens } = options;
   for (const [label, kernels, baseline] of KERNELS) {
-    const loop = makePlainLoop(options);
+    const loop = makePlainLoop({ ...options, backend: kernels });
     Deno.bench({
       name: `${group} window (k=${k}, m=${m}, n_a=${na}, n_x=${nx}, n_y=${ny}, ${
         tokens ? "tokens" : "dense"
@@ -38,12 +38,7 @@ for (const [group, options, n, warmup] of RUNS) {
       n,
       warmup,
       fn() {
-        const previous = useKernels(kernels);
-        try {
-          loop.runWindow();
-        } finally {
-          useKernels(previous);
-        }
+        loop.runWindow();
       },
     });
   }

@@ -3,10 +3,21 @@
  *
  * @module
  */
-import { allocCache, forwardInto } from "./rnn/_rnn_math.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
 import { Matrix } from "../math/matrix.ts";
-import { checkParams } from "./rnn/params.ts";
-import type { RnnParams } from "./rnn/params.ts";
+import type { RecurrentCell } from "./recurrent_cell.ts";
+import type { RnnGrads, RnnParams } from "./rnn/params.ts";
+import { rnnCell } from "./rnn/rnn_cell.ts";
+import type { GradSet, ParamSet } from "./types.ts";
+
+/** Options for {@linkcode bitsPerChar}. */
+export interface BitsPerCharOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+  /** The cell (its head must be softmax). @default {rnnCell()} */
+  cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend. @default {"js"} */
+  backend?: BackendChoice;
+}
 
 /** The result of {@linkcode bitsPerChar}. */
 export interface BitsPerChar {
@@ -38,15 +49,24 @@ export interface BitsPerChar {
  * assert(chars === 3 && bits > 0);
  * ```
  */
-export function bitsPerChar(params: RnnParams, sequences: Iterable<Int32Array>): BitsPerChar {
-  const { nx, na, ny } = checkParams(params);
+export function bitsPerChar<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown>(
+  params: P,
+  sequences: Iterable<Int32Array>,
+  options: BitsPerCharOptions<P, G, C> = {},
+): BitsPerChar {
+  const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
+  if (cell.head !== "softmax") {
+    throw new RangeError(`Cannot compute bitsPerChar() as the cell's head must be "softmax": current value is ${cell.head}`);
+  }
+  const runtime = cell.bind(createBackend(options.backend ?? "js", "bitsPerChar()"));
+  const { nx, ny, state } = cell.sizes(params);
   if (nx !== ny) {
     throw new RangeError(
       `Cannot compute bitsPerChar() as n_x is ${nx} and n_y is ${ny}: expected equal sizes`,
     );
   }
-  const cache = allocCache(na, ny, 1), zero = new Matrix(na, 1), x = new Int32Array(1);
-  const z2 = cache.z2.data, logNorm = cache.logNorm;
+  let cache = runtime.allocCache(params, 1), spare = runtime.allocCache(params, 1);
+  const zero = new Matrix(state, 1), x = new Int32Array(1), y = new Int32Array(1);
   let nats = 0, chars = 0, index = 0;
   for (const tokens of sequences) {
     for (let t = 0; t < tokens.length; t++) {
@@ -57,13 +77,15 @@ export function bitsPerChar(params: RnnParams, sequences: Iterable<Int32Array>):
         );
       }
       if (t > 0) {
-        // −log softmax(z2)[y] = log Σ exp z2 − z2[y]
-        nats += logNorm[0] - z2[token];
+        // −log softmax(z2)[y] = log Σ exp z2 − z2[y]: the step's cross-entropy
+        y[0] = token;
+        nats += runtime.loss(spare, y);
         chars++;
       }
       if (t + 1 < tokens.length) {
         x[0] = token;
-        forwardInto(params, x, t === 0 ? zero : cache.a, null, cache, "softmax");
+        runtime.forward(params, x, t === 0 ? zero : cell.stateOf(spare), null, cache);
+        [cache, spare] = [spare, cache];
       }
     }
     index++;

@@ -3,32 +3,38 @@
  *
  * @module
  */
-import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "./rnn/_rnn_math.ts";
-import type { Head, Input, StepCache, Target } from "./rnn/_rnn_math.ts";
-import { checkHead, checkInput, checkTarget } from "./checks.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
-import { checkParams, zeroGrads } from "./rnn/params.ts";
+import { checkHead } from "./checks.ts";
+import type { RecurrentCell } from "./recurrent_cell.ts";
 import type { RnnGrads, RnnParams } from "./rnn/params.ts";
+import { rnnCell } from "./rnn/rnn_cell.ts";
+import type { GradSet, Head, Input, ParamSet, Target } from "./types.ts";
 
 /** Options for {@linkcode bptt}. */
-export interface BpttOptions {
-  /** The initial hidden state, n_a×m. @default {zeros} */
+export interface BpttOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+  /** The initial state (the cell's whole state, `sizes.state`×m; n_a×m for the RNN). @default {zeros} */
   a0?: Matrix;
-  /** Output head. @default {"softmax"} */
+  /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
+  /** The cell. @default {rnnCell({ head })} */
+  cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend (a name or an instance). @default {"js"} */
+  backend?: BackendChoice;
 }
 
 /** The result of {@linkcode bptt}. */
-export interface BpttResult {
+export interface BpttResult<G extends GradSet = RnnGrads> {
   /** Σ over steps and columns of the step loss (−Σ y·log ŷ for the softmax head). */
   loss: number;
-  /** The last hidden state a_T, n_a×m. */
+  /** The last state (a_T for the RNN), `sizes.state`×m. */
   aLast: Matrix;
   /** ŷ_t for every step, n_y×m each. */
   yHats: Matrix[];
   /** ∂loss/∂parameters. */
-  grads: RnnGrads;
-  /** ∂loss/∂a0, n_a×m. */
+  grads: G;
+  /** ∂loss/∂(initial state), `sizes.state`×m. */
   da0: Matrix;
 }
 
@@ -54,53 +60,53 @@ export interface BpttResult {
  * assert(loss > 0 && grads.dWaa.shape === "8x8");
  * ```
  */
-export function bptt(
-  params: RnnParams,
+export function bptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown>(
+  params: P,
   xs: readonly (Input | readonly number[])[],
   ys: readonly (Target | readonly number[])[],
-  options: BpttOptions = {},
-): BpttResult {
+  options: BpttOptions<P, G, C> = {},
+): BpttResult<G> {
   const { head = "softmax" } = options;
   checkHead("bptt", head);
-  const { nx, na, ny } = checkParams(params);
-  const { inputs, targets, a0 } = checkSequence(xs, ys, nx, na, ny, options.a0, head);
+  const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
+  const runtime = cell.bind(createBackend(options.backend ?? "js", "bptt()"));
+  const { state } = cell.sizes(params);
+  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, options.a0);
   const m = a0.cols;
   const T = inputs.length;
-  const caches: StepCache[] = [];
+  const caches: C[] = [];
   let a = a0;
   let loss = 0;
   for (let t = 0; t < T; t++) {
-    const cache = allocCache(na, ny, m);
-    forwardInto(params, inputs[t], a, null, cache, head);
-    loss += lossOf(cache, targets[t], head);
+    const cache = runtime.allocCache(params, m);
+    runtime.forward(params, inputs[t], a, null, cache);
+    loss += runtime.loss(cache, targets[t]);
     caches.push(cache);
-    a = cache.a;
+    a = cell.stateOf(cache);
   }
-  const grads = zeroGrads(params);
-  const work = allocWork(na, ny, m);
-  let daNext = new Float64Array(na * m), daPrev = new Float64Array(na * m);
+  const grads = cell.zeroGrads(params);
+  let daNext = new Float64Array(state * m), daPrev = new Float64Array(state * m);
   for (let t = T - 1; t >= 0; t--) {
-    backwardInto(params, caches[t], targets[t], daNext, grads, work, daPrev, head);
+    runtime.backward(params, caches[t], targets[t], daNext, grads, daPrev);
     [daNext, daPrev] = [daPrev, daNext];
   }
   return {
     loss,
     aLast: a.clone(),
-    yHats: caches.map((c) => c.yHat),
+    yHats: caches.map((c) => cell.outputOf(c).clone()),
     grads,
-    da0: new Matrix(na, m, daNext),
+    da0: new Matrix(state, m, daNext),
   };
 }
 
 /** Validates a whole sequence once; returns canonical inputs, targets and a0. */
-export function checkSequence(
+export function checkSequence<P extends ParamSet, G extends GradSet, C>(
   xs: readonly unknown[],
   ys: readonly unknown[],
-  nx: number,
+  cell: RecurrentCell<P, G, C>,
+  params: P,
   na: number,
-  ny: number,
   a0: Matrix | undefined,
-  head: Head,
 ): { inputs: Input[]; targets: Target[]; a0: Matrix } {
   if (!Array.isArray(xs)) throw new TypeError(`'xs' must be an array of steps: got ${describe(xs)}`);
   if (!Array.isArray(ys)) throw new TypeError(`'ys' must be an array of steps: got ${describe(ys)}`);
@@ -123,7 +129,17 @@ export function checkSequence(
   const start = a0 ?? new Matrix(na, m);
   assertShape("a0", start, na, m);
   assertFinite("a0", start);
-  const inputs = xs.map((x, t) => checkInput(x, nx, m, `xs[${t}]`));
-  const targets = ys.map((y, t) => checkTarget(y, ny, m, head, `ys[${t}]`));
+  const at = (what: string, check: () => Input | Target): Input | Target => {
+    try {
+      return check();
+    } catch (e) {
+      const error = e as Error;
+      const Kind = error instanceof TypeError ? TypeError : RangeError;
+      // the cell names the value 'x' or 'y': name the step instead
+      throw new Kind(error.message.replace(/^'[xy]([[']|$)/, `'${what}$1`));
+    }
+  };
+  const inputs = xs.map((x, t) => at(`xs[${t}]`, () => cell.input(x, params, m)));
+  const targets = ys.map((y, t) => at(`ys[${t}]`, () => cell.target(y, params, m)));
   return { inputs, targets, a0: start };
 }

@@ -3,20 +3,23 @@
  *
  * @module
  */
-import { allocCache, forwardInto, lossOf } from "./rnn/_rnn_math.ts";
-import type { Head, Input, Target } from "./rnn/_rnn_math.ts";
+import { createJsBackend } from "../kernels/js_backend.ts";
+import type { Matrix } from "../math/matrix.ts";
 import { bptt, checkSequence } from "./bptt.ts";
 import { checkHead } from "./checks.ts";
-import type { Matrix } from "../math/matrix.ts";
-import { checkParams, PARAM_NAMES } from "./rnn/params.ts";
-import type { RnnParams } from "./rnn/params.ts";
+import type { CellRuntime, RecurrentCell } from "./recurrent_cell.ts";
+import type { RnnGrads, RnnParams } from "./rnn/params.ts";
+import { rnnCell } from "./rnn/rnn_cell.ts";
+import type { GradSet, Head, Input, ParamSet, Target } from "./types.ts";
 
 /** Options for {@linkcode gradCheck}. */
-export interface GradCheckOptions {
-  /** The initial hidden state, n_a×m. @default {zeros} */
+export interface GradCheckOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+  /** The initial state (the cell's whole state; n_a×m for the RNN). @default {zeros} */
   a0?: Matrix;
-  /** Output head. @default {"softmax"} */
+  /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
+  /** The cell. @default {rnnCell({ head })} */
+  cell?: RecurrentCell<P, G, C>;
   /** The finite-difference step h in (L(θ+h) − L(θ−h)) / 2h. @default {1e-5} */
   epsilon?: number;
 }
@@ -39,8 +42,8 @@ export interface GradCheckEntry {
 
 /** The result of {@linkcode gradCheck}: one entry per parameter and for a0. */
 export interface GradCheckResult {
-  /** Entries for `Wax`, `Waa`, `ba`, `Wya`, `by` and `a0`. */
-  entries: Record<"Wax" | "Waa" | "ba" | "Wya" | "by" | "a0", GradCheckEntry>;
+  /** One entry per parameter name (`Wax`, `Waa`, `ba`, `Wya`, `by` for the RNN) and `a0` (the initial state). */
+  entries: Record<string, GradCheckEntry>;
   /** The largest `relError` over all entries. */
   maxRelError: number;
 }
@@ -66,11 +69,11 @@ export interface GradCheckResult {
  * assert(maxRelError < 1e-6);
  * ```
  */
-export function gradCheck(
-  params: RnnParams,
+export function gradCheck<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown>(
+  params: P,
   xs: readonly (Input | readonly number[])[],
   ys: readonly (Target | readonly number[])[],
-  options: GradCheckOptions = {},
+  options: GradCheckOptions<P, G, C> = {},
 ): GradCheckResult {
   const { head = "softmax", epsilon = 1e-5 } = options;
   checkHead("gradCheck", head);
@@ -79,10 +82,12 @@ export function gradCheck(
       `Cannot gradCheck as 'epsilon' must be a finite number > 0: current value is ${epsilon}`,
     );
   }
-  const { nx, na, ny } = checkParams(params);
-  const { inputs, targets, a0 } = checkSequence(xs, ys, nx, na, ny, options.a0, head);
-  const exact = bptt(params, inputs, targets, { a0, head });
-  const lossAt = (): number => sequenceLoss(params, inputs, targets, a0, head);
+  const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
+  const { state } = cell.sizes(params);
+  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, options.a0);
+  const exact = bptt(params, inputs, targets, { a0, cell });
+  const runtime = cell.bind(createJsBackend());
+  const lossAt = (): number => sequenceLoss(cell, runtime, params, inputs, targets, a0);
   const probe = (values: Float64Array): Float64Array => {
     const out = new Float64Array(values.length);
     for (let k = 0; k < values.length; k++) {
@@ -96,8 +101,8 @@ export function gradCheck(
     }
     return out;
   };
-  const entries = {} as GradCheckResult["entries"];
-  for (const name of PARAM_NAMES) {
+  const entries: GradCheckResult["entries"] = {};
+  for (const name of cell.paramNames(params)) {
     entries[name] = compare(exact.grads[`d${name}`].data, probe(params[name].data));
   }
   entries.a0 = compare(exact.da0.data, probe(a0.data));
@@ -105,14 +110,21 @@ export function gradCheck(
   return { entries, maxRelError };
 }
 
-function sequenceLoss(p: RnnParams, xs: Input[], ys: Target[], a0: Matrix, head: Head): number {
-  const na = p.Waa.rows, ny = p.Wya.rows, m = a0.cols;
-  let cache = allocCache(na, ny, m), spare = allocCache(na, ny, m);
+function sequenceLoss<P extends ParamSet, G extends GradSet, C>(
+  cell: RecurrentCell<P, G, C>,
+  runtime: CellRuntime<P, G, C>,
+  p: P,
+  xs: Input[],
+  ys: Target[],
+  a0: Matrix,
+): number {
+  const m = a0.cols;
+  let cache = runtime.allocCache(p, m), spare = runtime.allocCache(p, m);
   let a = a0, loss = 0;
   for (let t = 0; t < xs.length; t++) {
-    forwardInto(p, xs[t], a, null, cache, head);
-    loss += lossOf(cache, ys[t], head);
-    a = cache.a;
+    runtime.forward(p, xs[t], a, null, cache);
+    loss += runtime.loss(cache, ys[t]);
+    a = cell.stateOf(cache);
     [cache, spare] = [spare, cache];
   }
   return loss;

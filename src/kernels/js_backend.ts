@@ -1,7 +1,6 @@
 /**
- * Dense float64 kernels behind one small internal interface, so that a faster
- * backend (SIMD, threads) can replace them without touching the model code.
- * All matrices are row-major `Float64Array`s with explicit dimensions; every
+ * The plain TypeScript backend, `"js"`: the reference every other backend is tested
+ * against. All matrices are row-major `Float64Array`s with explicit dimensions; every
  * kernel ACCUMULATES into its output (`+=`), which is what backprop needs.
  *
  * The plain TypeScript kernels reduce all three products to one strided tile
@@ -16,40 +15,163 @@
  * @module
  */
 
-/** The operations the RNN math needs. */
-export interface Kernels {
-  /** `C[r×n] += A[r×k] · B[k×n]` */
-  gemm(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
-  /** `C[k×n] += A[r×k]ᵀ · B[r×n]` */
-  gemmTN(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
-  /** `C[r×k] += A[r×n] · B[k×n]ᵀ` */
-  gemmNT(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
+import type { Backend } from "./backend.ts";
+
+/**
+ * Creates the plain TypeScript backend. Each instance owns its scratch (packed panels),
+ * so runs never share buffers; it is ready at once.
+ *
+ * @returns A new `"js"` backend.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createJsBackend } from "./js_backend.ts";
+ * const backend = createJsBackend();
+ * const C = backend.alloc(1);
+ * backend.gemm(1, 2, 1, Float64Array.of(1, 2), Float64Array.of(3, 4), C);
+ * assertEquals(C[0], 11);
+ * ```
+ */
+export function createJsBackend(): Backend {
+  const panels: Panels = { U: new Float64Array(0), Vs: [], size: 0 };
+  return {
+    name: "js",
+    exact: true,
+    ready: () => Promise.resolve(),
+    alloc: (length) => new Float64Array(length),
+    gemm(r, k, n, A, B, C) {
+      if (r < 1 || k < 1 || n < 1) return;
+      if (n === 1) matvec(r, k, A, B, C);
+      // x = row i of A (stride k), y = column j of B (stride 1), t = p
+      else tile(panels, r, n, k, A, k, 1, B, 1, n, C, n);
+    },
+    gemmTN(r, k, n, A, B, C) {
+      if (r < 1 || k < 1 || n < 1) return;
+      if (n === 1) matvecT(r, k, A, B, C);
+      // x = column p of A (stride 1), y = column j of B (stride 1), t = row i of both
+      else tile(panels, k, n, r, A, 1, k, B, 1, n, C, n);
+    },
+    gemmNT(r, k, n, A, B, C) {
+      if (r < 1 || k < 1 || n < 1) return;
+      if (n === 1) outer(r, k, A, B, C);
+      // x = row i of A (stride n), y = row p of B (stride n), t = j
+      else tile(panels, r, k, n, A, n, 1, B, n, 1, C, k);
+    },
+    gatherAdd(r, cols, W, tokens, out) {
+      // W·onehot(t) is column t of W: a gather, not a product
+      const m = tokens.length;
+      for (let j = 0; j < m; j++) {
+        const t = tokens[j];
+        for (let i = 0; i < r; i++) out[i * m + j] += W[i * cols + t];
+      }
+    },
+    scatterAdd(r, cols, dz, tokens, dW) {
+      // dz·onehot(t)ᵀ adds column j of dz into column t of dW: a scatter
+      const m = tokens.length;
+      for (let j = 0; j < m; j++) {
+        const t = tokens[j];
+        for (let i = 0; i < r; i++) dW[i * cols + t] += dz[i * m + j];
+      }
+    },
+    fillRows(r, m, column, out) {
+      if (m === 1) {
+        out.set(column.subarray(0, r));
+        return;
+      }
+      for (let i = 0, q = 0; i < r; i++) {
+        const v = column[i];
+        for (let j = 0; j < m; j++, q++) out[q] = v;
+      }
+    },
+    rowSumsAdd(r, m, src, out) {
+      for (let i = 0; i < r; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += src[i * m + j];
+        out[i] += s;
+      }
+    },
+    tanh(z, out) {
+      for (let q = 0; q < out.length; q++) out[q] = Math.tanh(z[q]);
+    },
+    tanhBackward(da, a, dz) {
+      // d tanh(z)/dz = 1 − tanh²(z) = 1 − a²
+      for (let q = 0; q < dz.length; q++) dz[q] = da[q] * (1 - a[q] * a[q]);
+    },
+    sigmoid(z, out) {
+      for (let q = 0; q < out.length; q++) out[q] = 1 / (1 + Math.exp(-z[q]));
+    },
+    sigmoidBackward(ds, s, dz) {
+      // dσ(z)/dz = σ(z)(1 − σ(z))
+      for (let q = 0; q < dz.length; q++) dz[q] = ds[q] * (s[q] * (1 - s[q]));
+    },
+    mul(a, b, out) {
+      for (let q = 0; q < out.length; q++) out[q] = a[q] * b[q];
+    },
+    mulAdd(a, b, out) {
+      for (let q = 0; q < out.length; q++) out[q] += a[q] * b[q];
+    },
+    axpy(alpha, x, y) {
+      for (let q = 0; q < y.length; q++) y[q] += alpha * x[q];
+    },
+    softmaxColumns(r, m, z, yHat, logNorm) {
+      for (let j = 0; j < m; j++) {
+        let max = -Infinity;
+        for (let i = 0; i < r; i++) if (z[i * m + j] > max) max = z[i * m + j];
+        let sum = 0;
+        for (let i = 0; i < r; i++) {
+          const e = Math.exp(z[i * m + j] - max);
+          yHat[i * m + j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let i = 0; i < r; i++) yHat[i * m + j] *= inv;
+        // log Σ exp z, stable: the log-softmax is z − logNorm
+        logNorm[j] = max + Math.log(sum);
+      }
+    },
+    sgdStep(p, g, v, lr, mu, nesterov, wd) {
+      const n = p.length;
+      if (v === null || mu === 0) {
+        for (let k = 0; k < n; k++) p[k] -= lr * (g[k] + wd * p[k]);
+        return;
+      }
+      for (let k = 0; k < n; k++) {
+        const gk = g[k] + wd * p[k];
+        // v ← μv + g ; Nesterov steps along g + μv
+        v[k] = mu * v[k] + gk;
+        p[k] -= lr * (nesterov ? gk + mu * v[k] : v[k]);
+      }
+    },
+    adagradStep(p, g, h, lr, epsilon) {
+      for (let k = 0; k < p.length; k++) {
+        h[k] += g[k] * g[k];
+        p[k] -= lr * g[k] / (Math.sqrt(h[k]) + epsilon);
+      }
+    },
+    rmspropStep(p, g, s, lr, decay, epsilon) {
+      for (let k = 0; k < p.length; k++) {
+        s[k] = decay * s[k] + (1 - decay) * g[k] * g[k];
+        p[k] -= lr * g[k] / (Math.sqrt(s[k]) + epsilon);
+      }
+    },
+    adamStep(p, g, m, v, lr, beta1, beta2, epsilon, c1, c2, shrink) {
+      for (let k = 0; k < p.length; k++) {
+        m[k] = beta1 * m[k] + (1 - beta1) * g[k];
+        v[k] = beta2 * v[k] + (1 - beta2) * g[k] * g[k];
+        // bias-corrected m̂ / (√v̂ + ε); AdamW first shrinks p by (1 − lr·λ)
+        p[k] = p[k] * shrink - lr * (m[k] / c1) / (Math.sqrt(v[k] / c2) + epsilon);
+      }
+    },
+  };
 }
 
-/** Plain TypeScript kernels. */
-export const jsKernels: Kernels = {
-  gemm(r, k, n, A, B, C) {
-    if (r < 1 || k < 1 || n < 1) return;
-    if (n === 1) matvec(r, k, A, B, C);
-    // x = row i of A (stride k), y = column j of B (stride 1), t = p
-    else tile(r, n, k, A, k, 1, B, 1, n, C, n);
-  },
-  gemmTN(r, k, n, A, B, C) {
-    if (r < 1 || k < 1 || n < 1) return;
-    if (n === 1) matvecT(r, k, A, B, C);
-    // x = column p of A (stride 1), y = column j of B (stride 1), t = row i of both
-    else tile(k, n, r, A, 1, k, B, 1, n, C, n);
-  },
-  gemmNT(r, k, n, A, B, C) {
-    if (r < 1 || k < 1 || n < 1) return;
-    if (n === 1) outer(r, k, A, B, C);
-    // x = row i of A (stride n), y = row p of B (stride n), t = j
-    else tile(r, k, n, A, n, 1, B, n, 1, C, k);
-  },
-};
-
 /** Packed panels of {@linkcode tile}, grown on demand and then reused: no allocation in steady state. */
-let panelU = new Float64Array(0), panelsV: Float64Array[] = [], panelSize = 0;
+interface Panels {
+  U: Float64Array;
+  Vs: Float64Array[];
+  size: number;
+}
 
 /**
  * `C[x·cs + y] += Σ_{t<len} U[x·us + t·ut] · V[y·vs + t·vt]` for x < rows, y < cols.
@@ -58,6 +180,7 @@ let panelU = new Float64Array(0), panelsV: Float64Array[] = [], panelSize = 0;
  * with one index; the edges are strided.
  */
 function tile(
+  panels: Panels,
   rows: number,
   cols: number,
   len: number,
@@ -72,13 +195,13 @@ function tile(
 ): void {
   const rows4 = rows - rows % 4, cols4 = cols - cols % 4, len4 = 4 * len;
   if (rows4 > 0 && cols4 > 0) {
-    if (panelSize < len4) {
-      panelSize = len4;
-      panelU = new Float64Array(len4);
-      panelsV = panelsV.map(() => new Float64Array(len4));
+    if (panels.size < len4) {
+      panels.size = len4;
+      panels.U = new Float64Array(len4);
+      panels.Vs = panels.Vs.map(() => new Float64Array(len4));
     }
-    while (panelsV.length < cols4 / 4) panelsV.push(new Float64Array(panelSize));
-    const Up = panelU, Vps = panelsV;
+    while (panels.Vs.length < cols4 / 4) panels.Vs.push(new Float64Array(panels.size));
+    const Up = panels.U, Vps = panels.Vs;
     for (let y = 0; y < cols4; y += 4) pack4(V, y * vs, vs, vt, len, Vps[y >> 2]);
     for (let x = 0; x < rows4; x += 4) {
       pack4(U, x * us, us, ut, len, Up);
@@ -235,16 +358,3 @@ function outer(r: number, k: number, a: Float64Array, b: Float64Array, C: Float6
   }
 }
 
-let active: Kernels = jsKernels;
-
-/** The kernels in use. */
-export function kernels(): Kernels {
-  return active;
-}
-
-/** Replaces the kernels in use (for a faster backend, or a test double); returns the previous ones. */
-export function useKernels(next: Kernels): Kernels {
-  const previous = active;
-  active = next;
-  return previous;
-}

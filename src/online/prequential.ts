@@ -21,7 +21,7 @@ import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { cloneParams } from "../cells/rnn/params.ts";
 import { initialParams } from "../cells/rnn/initial_params.ts";
 import type { RnnParams, RnnSizes } from "../cells/rnn/params.ts";
-import { rnnCell } from "../cells/recurrent_cell.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import { tbptt } from "../stream/tbptt.ts";
 import { cloneRecord } from "../stream/train.ts";
 import type { Head, Target } from "../cells/rnn/_rnn_math.ts";

@@ -5,6 +5,8 @@
  * @module
  */
 import type { ParamSlot } from "../cells/recurrent_cell.ts";
+import type { Backend } from "../kernels/backend.ts";
+import { createJsBackend } from "../kernels/js_backend.ts";
 
 /** Options of an optimizer; `type` selects it. Every field but `type` has a default. */
 export type OptimizerOptions =
@@ -77,6 +79,7 @@ export interface Optimizer {
  * Creates an optimizer with fresh state.
  *
  * @param options The optimizer and its hyper-parameters.
+ * @param backend The kernel backend the updates run on (its memory holds the moments). @default {the "js" backend}
  * @returns The optimizer.
  * @throws {RangeError} When the type is unknown or a hyper-parameter is out of range.
  *
@@ -90,12 +93,12 @@ export interface Optimizer {
  * assert(value[0] === 0);
  * ```
  */
-export function createOptimizer(options: OptimizerOptions): Optimizer {
+export function createOptimizer(options: OptimizerOptions, backend: Backend = createJsBackend()): Optimizer {
   const full = withDefaults(options);
   let state: OptimizerState = { type: full.type, t: 0, slots: {} };
   const buffer = (name: string, n: number): Float64Array => {
     let b = state.slots[name];
-    if (b === undefined) state.slots[name] = b = new Float64Array(n);
+    if (b === undefined) state.slots[name] = b = backend.alloc(n);
     return b;
   };
   return {
@@ -107,38 +110,19 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
         const n = p.length;
         switch (full.type) {
           case "sgd": {
-            const { momentum: mu, nesterov, weightDecay: wd } = full as Required<
-              OptimizerOptions & { type: "sgd" }
-            >;
-            if (mu === 0) {
-              for (let k = 0; k < n; k++) p[k] -= lr * (g[k] + wd * p[k]);
-              break;
-            }
-            const v = buffer(`${name}.velocity`, n);
-            for (let k = 0; k < n; k++) {
-              const gk = g[k] + wd * p[k];
-              // v ← μv + g ; Nesterov steps along g + μv
-              v[k] = mu * v[k] + gk;
-              p[k] -= lr * (nesterov ? gk + mu * v[k] : v[k]);
-            }
+            const { momentum, nesterov, weightDecay } = full as Required<OptimizerOptions & { type: "sgd" }>;
+            const v = momentum === 0 ? null : buffer(`${name}.velocity`, n);
+            backend.sgdStep(p, g, v, lr, momentum, nesterov, weightDecay);
             break;
           }
           case "adagrad": {
             const { epsilon } = full as Required<OptimizerOptions & { type: "adagrad" }>;
-            const h = buffer(`${name}.sumSquares`, n);
-            for (let k = 0; k < n; k++) {
-              h[k] += g[k] * g[k];
-              p[k] -= lr * g[k] / (Math.sqrt(h[k]) + epsilon);
-            }
+            backend.adagradStep(p, g, buffer(`${name}.sumSquares`, n), lr, epsilon);
             break;
           }
           case "rmsprop": {
             const { decay, epsilon } = full as Required<OptimizerOptions & { type: "rmsprop" }>;
-            const s = buffer(`${name}.meanSquare`, n);
-            for (let k = 0; k < n; k++) {
-              s[k] = decay * s[k] + (1 - decay) * g[k] * g[k];
-              p[k] -= lr * g[k] / (Math.sqrt(s[k]) + epsilon);
-            }
+            backend.rmspropStep(p, g, buffer(`${name}.meanSquare`, n), lr, decay, epsilon);
             break;
           }
           default: {
@@ -146,14 +130,10 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
               OptimizerOptions & { type: "adam" }
             >;
             const m = buffer(`${name}.m`, n), v = buffer(`${name}.v`, n);
+            // bias corrections; AdamW first shrinks p by (1 − lr·λ)
             const c1 = 1 - beta1 ** state.t, c2 = 1 - beta2 ** state.t;
-            const decay = full.type === "adamw" ? 1 - lr * weightDecay : 1;
-            for (let k = 0; k < n; k++) {
-              m[k] = beta1 * m[k] + (1 - beta1) * g[k];
-              v[k] = beta2 * v[k] + (1 - beta2) * g[k] * g[k];
-              // bias-corrected m̂ / (√v̂ + ε); AdamW first shrinks p by (1 − lr·λ)
-              p[k] = p[k] * decay - lr * (m[k] / c1) / (Math.sqrt(v[k] / c2) + epsilon);
-            }
+            const shrink = full.type === "adamw" ? 1 - lr * weightDecay : 1;
+            backend.adamStep(p, g, m, v, lr, beta1, beta2, epsilon, c1, c2, shrink);
           }
         }
       }
@@ -194,7 +174,10 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
           }
         }
       }
-      state = copyState(next);
+      // copied into the backend's memory, where the update kernels read them
+      const slots: Record<string, Float64Array> = {};
+      for (const [key, value] of Object.entries(next.slots)) (slots[key] = backend.alloc(value.length)).set(value);
+      state = { type: next.type, t: next.t, slots };
     },
   };
 }

@@ -11,8 +11,11 @@ import { createOptimizer } from "../optim/optimizers.ts";
 import type { Optimizer, OptimizerOptions, OptimizerState } from "../optim/optimizers.ts";
 import type { StepCache } from "../cells/rnn/_rnn_math.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
-import { rnnCell } from "../cells/recurrent_cell.ts";
-import type { HiddenCache, ParamSlot, RecurrentCell } from "../cells/recurrent_cell.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
+import type { ParamSlot, RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { GradSet, ParamSet } from "../cells/types.ts";
 import type { TbpttWindow } from "./tbptt.ts";
 
 /** What the schedule hook is told before each update. */
@@ -26,7 +29,7 @@ export interface ScheduleInfo {
 }
 
 /** Options for {@linkcode applyUpdates}. */
-export interface ApplyUpdatesOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface ApplyUpdatesOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** The live parameters, updated in place. */
   params: P;
   /** The optimizer. @default {{ type: "adam", learningRate: 0.002 }} */
@@ -46,12 +49,14 @@ export interface ApplyUpdatesOptions<P = RnnParams, G = RnnGrads, C extends Hidd
   schedule?: (info: ScheduleInfo) => number;
   /** The cell (for its parameter/gradient pairs). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend the optimizer's updates run on: a name (`"js"`) or an instance. @default {"js"} */
+  backend?: BackendChoice;
   /** Accepted/rejected updates to start counting from (after a resume). @default {{ updates: 0, rejected: 0 }} */
   start?: { updates: number; rejected: number };
 }
 
 /** What the update stage emits for each window. */
-export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface UpdateRecord<G extends GradSet = RnnGrads, C = StepCache> {
   /** The window. */
   window: TbpttWindow<G, C>;
   /**
@@ -104,7 +109,7 @@ export interface UpdateRecord<G = RnnGrads, C extends HiddenCache = StepCache> {
  * assert(updates === 2);
  * ```
  */
-export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
   options: ApplyUpdatesOptions<P, G, C>,
 ): OperatorFunction<TbpttWindow<G, C>, UpdateRecord<G, C>> {
   const {
@@ -114,6 +119,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
     reduction = "mean",
     schedule,
     start = { updates: 0, rejected: 0 },
+    backend = "js",
   } = options;
   const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
   cell.sizes(params);
@@ -146,6 +152,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
     }
   }
   createOptimizer(optimizer); // validates the options now
+  createBackend(backend, "applyUpdates()");
   if (options.optimizerState !== undefined) {
     createOptimizer(optimizer).setState(options.optimizerState);
     checkStateFits(options.optimizerState, cell.slots(params, cell.zeroGrads(params)));
@@ -153,7 +160,7 @@ export function applyUpdates<P = RnnParams, G = RnnGrads, C extends HiddenCache 
   return (source) =>
     new Observable<UpdateRecord<G, C>>((subscriber) => {
       // per-subscription state: the optimizer's moments and the counters
-      const opt: Optimizer = createOptimizer(optimizer);
+      const opt: Optimizer = createOptimizer(optimizer, createBackend(backend, "applyUpdates()"));
       if (options.optimizerState !== undefined) opt.setState(options.optimizerState);
       let { updates, rejected } = start;
       // the optimizer's state as of the latest record; an older record's optimizerState() throws

@@ -9,8 +9,12 @@ import { checkReset } from "../cells/checks.ts";
 import type { Input, StepCache, Target } from "../cells/rnn/_rnn_math.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
-import { rnnCell } from "../cells/recurrent_cell.ts";
-import type { HiddenCache, RecurrentCell } from "../cells/recurrent_cell.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import { createJsBackend } from "../kernels/js_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
+import type { RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { GradSet, ParamSet } from "../cells/types.ts";
 import type { Head } from "../cells/rnn/_rnn_math.ts";
 
 /**
@@ -31,7 +35,7 @@ export interface Sample {
 }
 
 /** What the forward stage emits for each accepted sample. */
-export interface StepRecord<C extends HiddenCache = StepCache> {
+export interface StepRecord<C = StepCache> {
   /** 0-based index of this step among accepted steps (continues after a resume). */
   index: number;
   /** The forward cache; `cache.a` is the new hidden state. */
@@ -45,13 +49,15 @@ export interface StepRecord<C extends HiddenCache = StepCache> {
 }
 
 /** Options for {@linkcode forwardSteps}. */
-export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface ForwardStepsOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** The live parameters, read at every step (an update stage may change them in place). */
   params: P;
   /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
-  /** The cell; overrides `head`. @default {rnnCell(head)} */
+  /** The cell; overrides `head`. @default {rnnCell({ head })} */
   cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend: a name (`"js"`) or an instance. @default {"js"} */
+  backend?: BackendChoice;
   /** The hidden state before the first step, n_a×m (it also fixes m). @default {zeros, m from the first sample} */
   a0?: Matrix;
   /** Index given to the first step (to continue numbering after a resume). @default {0} */
@@ -97,7 +103,7 @@ export interface ForwardStepsOptions<P = RnnParams, G = RnnGrads, C extends Hidd
  * assert(losses.length === 2);
  * ```
  */
-export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
   options: ForwardStepsOptions<P, G, C>,
 ): OperatorFunction<Sample, StepRecord<C>> {
   const {
@@ -109,8 +115,10 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
     startSkipped = 0,
     allowUnlabeled = false,
   } = options;
-  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
-  const { na } = cell.sizes(params);
+  const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
+  const { state: na } = cell.sizes(params);
+  const backend = options.backend ?? "js";
+  createBackend(backend, "forwardSteps()");
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create forwardSteps() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
@@ -145,6 +153,7 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
       let index = startIndex, skipped = startSkipped, received = startIndex + startSkipped;
       const caches: C[] = [];
       let next = 0;
+      const runtime = cell.bind(createBackend(backend, "forwardSteps()"));
       return source.subscribe({
         next(sample) {
           const at = received++;
@@ -182,20 +191,20 @@ export function forwardSteps<P = RnnParams, G = RnnGrads, C extends HiddenCache 
           let cache: C, loss: number;
           try {
             if (pool === 0) {
-              cache = cell.allocCache(params, a.cols);
+              cache = runtime.allocCache(params, a.cols);
             } else {
-              if (caches.length < pool) caches.push(cell.allocCache(params, a.cols));
+              if (caches.length < pool) caches.push(runtime.allocCache(params, a.cols));
               cache = caches[next];
               next = (next + 1) % pool;
             }
-            cell.forward(params, x, a, reset, cache);
-            loss = y === null ? 0 : cell.loss(cache, y);
+            runtime.forward(params, x, a, reset, cache);
+            loss = y === null ? 0 : runtime.loss(cache, y);
           } catch (e) {
             // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
             subscriber.error(e);
             return;
           }
-          a = cache.a;
+          a = cell.stateOf(cache);
           subscriber.next({ index: index++, cache, y, loss, skipped });
         },
         error: (e) => subscriber.error(e),
@@ -214,7 +223,7 @@ function columnsOf(x: unknown): number {
 }
 
 /** Options for {@linkcode setLabel}. */
-export interface SetLabelOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface SetLabelOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** The parameters (for the target's sizes). */
   params: P;
   /** Output head of the default cell. @default {"softmax"} */
@@ -249,15 +258,15 @@ export interface SetLabelOptions<P = RnnParams, G = RnnGrads, C extends HiddenCa
  * assert(record!.y === null && setLabel(record!, [2], { params }) > 0);
  * ```
  */
-export function setLabel<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+export function setLabel<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
   record: StepRecord<C>,
   y: Target | readonly number[],
   options: SetLabelOptions<P, G, C>,
 ): number {
   const { params, head = "softmax" } = options;
-  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
-  const target = cell.target(y, params, record.cache.a.cols);
+  const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
+  const target = cell.target(y, params, cell.stateOf(record.cache).cols);
   record.y = target;
-  record.loss = cell.loss(record.cache, target);
+  record.loss = cell.bind(createJsBackend()).loss(record.cache, target);
   return record.loss;
 }

@@ -4,14 +4,21 @@
  * @module
  */
 import { Observable } from "../deps.ts";
-import { allocCache, forwardInto } from "../cells/rnn/_rnn_math.ts";
+import type { RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import type { GradSet, ParamSet } from "../cells/types.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
 import { Matrix } from "../math/matrix.ts";
-import { checkParams } from "../cells/rnn/params.ts";
-import type { RnnParams } from "../cells/rnn/params.ts";
 import { Random } from "../math/random.ts";
 
 /** Options for {@linkcode sampleTokens}. */
-export interface SampleTokensOptions {
+export interface SampleTokensOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+  /** The cell the parameters belong to (its head must be softmax). @default {rnnCell()} */
+  cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend. @default {"js"} */
+  backend?: BackendChoice;
   /** The most tokens to emit. @default {200} */
   length?: number;
   /** Softmax temperature: ŷ ∝ exp(z2 / temperature); lower is more conservative. @default {1} */
@@ -62,10 +69,19 @@ export interface SampleTokensOptions {
  * assert(tokens.length === 10 && tokens.join() === again.join());
  * ```
  */
-export function sampleTokens(params: RnnParams, options: SampleTokensOptions = {}): Observable<number> {
+export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown>(
+  params: P,
+  options: SampleTokensOptions<P, G, C> = {},
+): Observable<number> {
   const { length = 200, temperature = 1, argmax = false, prime = [0], seed = 0, stopToken, resetToken } =
     options;
-  const { nx, na, ny } = checkParams(params);
+  const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
+  if (cell.head !== "softmax") {
+    throw new RangeError(`Cannot sampleTokens() as the cell's head must be "softmax": current value is ${cell.head}`);
+  }
+  const backend = options.backend ?? "js";
+  createBackend(backend, "sampleTokens()");
+  const { nx, ny, state: na } = cell.sizes(params);
   if (nx !== ny) {
     throw new RangeError(
       `Cannot sampleTokens() as the model must read what it predicts: n_x is ${nx} and n_y is ${ny}`,
@@ -105,21 +121,25 @@ export function sampleTokens(params: RnnParams, options: SampleTokensOptions = {
   }
   return new Observable<number>((subscriber) => {
     const random = new Random(seed);
-    const cache = allocCache(na, ny, 1);
+    const runtime = cell.bind(createBackend(backend, "sampleTokens()"));
+    // two caches in turn: a step reads the state of the one before
+    let cache = runtime.allocCache(params, 1), spare = runtime.allocCache(params, 1);
     const x = new Int32Array(1);
     const probs = new Float64Array(ny);
     const zero = new Matrix(na, 1);
     const step = (token: number, aPrev: Matrix): void => {
       x[0] = token;
-      forwardInto(params, x, token === resetToken ? zero : aPrev, null, cache, "softmax");
+      runtime.forward(params, x, token === resetToken ? zero : aPrev, null, spare);
+      [cache, spare] = [spare, cache];
     };
     step(primed[0], zero);
-    for (let i = 1; i < primed.length; i++) step(primed[i], cache.a);
+    for (let i = 1; i < primed.length; i++) step(primed[i], cell.stateOf(cache));
     for (let n = 0; n < length && !subscriber.closed; n++) {
-      const token = argmax ? argmaxOf(cache.z2.data) : draw(cache.z2.data, temperature, probs, random);
+      const z2 = cell.logitsOf(cache).data;
+      const token = argmax ? argmaxOf(z2) : draw(z2, temperature, probs, random);
       if (token === stopToken) break;
       subscriber.next(token);
-      if (n + 1 < length) step(token, cache.a);
+      if (n + 1 < length) step(token, cell.stateOf(cache));
     }
     subscriber.complete();
   });

@@ -11,12 +11,15 @@ import type { StepCache } from "../cells/rnn/_rnn_math.ts";
 import type { Head } from "../cells/rnn/_rnn_math.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
-import { rnnCell } from "../cells/recurrent_cell.ts";
-import type { HiddenCache, RecurrentCell } from "../cells/recurrent_cell.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
+import type { RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { GradSet, ParamSet } from "../cells/types.ts";
 import type { StepRecord } from "./forward_steps.ts";
 
 /** Options for {@linkcode tbptt}. */
-export interface TbpttOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface TbpttOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** The live parameters: the backward uses their values at window time. */
   params: P;
   /** A window closes every k1 steps; its loss is the sum of those k1 steps' losses. */
@@ -25,8 +28,10 @@ export interface TbpttOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache
   k2?: number;
   /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
-  /** The cell; overrides `head`. @default {rnnCell(head)} */
+  /** The cell; overrides `head`. @default {rnnCell({ head })} */
   cell?: RecurrentCell<P, G, C>;
+  /** The kernel backend: a name (`"js"`) or an instance. @default {"js"} */
+  backend?: BackendChoice;
   /**
    * Labels arrive up to this many steps late: the window ending at step t closes when step
    * t + labelDelay arrives, so late labels (set with {@linkcode setLabel}) still count. The
@@ -38,7 +43,7 @@ export interface TbpttOptions<P = RnnParams, G = RnnGrads, C extends HiddenCache
 }
 
 /** One closed TBPTT window. */
-export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
+export interface TbpttWindow<G extends GradSet = RnnGrads, C = StepCache> {
   /** Number of steps seen so far: the newest step's index + 1. */
   t: number;
   /** Sum of the losses of the window's last k1 steps. */
@@ -91,7 +96,7 @@ export interface TbpttWindow<G = RnnGrads, C extends HiddenCache = StepCache> {
  * assert(losses.length === 3);
  * ```
  */
-export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepCache>(
+export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
   options: TbpttOptions<P, G, C>,
 ): OperatorFunction<StepRecord<C>, TbpttWindow<G, C>> {
   const { params, k1, k2 = k1, head = "softmax", labelDelay = 0, history = [] } = options;
@@ -112,12 +117,15 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
       `Cannot create tbptt() as 'history' must hold at most k2 + labelDelay = ${capacity} records: current length is ${history?.length}`,
     );
   }
-  const cell = options.cell ?? (rnnCell(head) as unknown as RecurrentCell<P, G, C>);
-  const { na } = cell.sizes(params);
+  const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
+  const { state: na } = cell.sizes(params);
+  const backend = options.backend ?? "js";
+  createBackend(backend, "tbptt()");
   return (source) =>
     new Observable<TbpttWindow<G, C>>((subscriber) => {
       // per-subscription state: the ring of the last k2 + labelDelay records and the window buffers
       const ring: StepRecord<C>[] = [...history];
+      const runtime = cell.bind(createBackend(backend, "tbptt()"));
       let oldest = 0;
       // bumped by every step and by teardown: history() refuses to describe a ring that has moved on
       let moves = 0;
@@ -139,7 +147,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
           // windows close at steps t = k1, 2·k1, … (1-based, counted across resumes), labelDelay steps late
           const t = record.index + 1 - labelDelay;
           if (t < 1 || t % k1 !== 0) return;
-          const m = record.cache.a.cols;
+          const m = cell.stateOf(record.cache).cols;
           try {
             if (grads === null || daNext.length !== na * m) {
               grads = cell.zeroGrads(params);
@@ -167,7 +175,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
           from(replay).pipe(
             reduce((back: number, r: StepRecord<C>) => {
               const carriesLoss = back < k1 && r.y !== null;
-              cell.backward(params, r.cache, carriesLoss ? r.y : null, back === 0 ? null : daNext, g, daPrev);
+              runtime.backward(params, r.cache, carriesLoss ? r.y : null, back === 0 ? null : daNext, g, daPrev);
               [daNext, daPrev] = [daPrev, daNext];
               return back + 1;
             }, 0),
@@ -184,7 +192,7 @@ export function tbptt<P = RnnParams, G = RnnGrads, C extends HiddenCache = StepC
                 depth,
                 columns: m,
                 grads: g,
-                aLast: record.cache.a,
+                aLast: cell.stateOf(record.cache),
                 skipped: record.skipped,
                 history: () => {
                   if (moves !== at) {

@@ -92,11 +92,18 @@ Deno.test("forwardSteps() forwards a throw from the cell's forward step as the s
   let calls = 0;
   const cell: typeof base = {
     ...base,
-    forward: (...args) => {
+    bind: (backend) => {
+      const runtime = base.bind(backend);
+      return {
+        ...runtime,
+        forward: (...args) => {
       if (++calls === 3) throw new Error("cell boom");
-      base.forward(...args);
+      runtime.forward(...args);
+    },
+      };
     },
   };
+
   testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
     const s = cold("-a-b-c-d|", SAMPLES);
     expectObservable(s.pipe(forwardSteps({ params, cell }), map((r) => r.index), plainErrors()))

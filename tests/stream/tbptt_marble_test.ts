@@ -111,11 +111,18 @@ Deno.test("tbptt() forwards a throw from the cell's backward step as the stream'
   let windows = 0;
   const cell: typeof base = {
     ...base,
-    backward: (...args) => {
+    bind: (backend) => {
+      const runtime = base.bind(backend);
+      return {
+        ...runtime,
+        backward: (...args) => {
       if (windows === 1) throw new Error("backward boom");
-      base.backward(...args);
+      runtime.backward(...args);
+    },
+      };
     },
   };
+
   testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
     const s = cold("-a-b-c-d|", { a: recs[0], b: recs[1], c: recs[2], d: recs[3] });
     const out = s.pipe(

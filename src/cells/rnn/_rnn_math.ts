@@ -5,18 +5,12 @@
  *
  * @module
  */
-import { kernels } from "../../kernels/js_backend.ts";
+import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "./params.ts";
 
-/** One token index per column (a one-hot column written compactly). */
-export type Tokens = Int32Array;
-/** A step's input: dense `n_x×m`, or one token index per column. */
-export type Input = Matrix | Tokens;
-/** A step's target: dense `n_y×m` (any values), or one class index per column. */
-export type Target = Matrix | Tokens;
-/** The output head: softmax with cross-entropy, or identity with squared error. */
-export type Head = "softmax" | "linear";
+import type { Head, Input, Target } from "../types.ts";
+export type { Head, Input, Target, Tokens } from "../types.ts";
 
 /** What one forward step keeps for its backward step. */
 export interface StepCache {
@@ -45,23 +39,28 @@ export interface BackwardWork {
   dz1: Float64Array;
 }
 
-/** Allocates a cache for sizes n_x, n_a, n_y and batch m (x is filled in by the forward step). */
-export function allocCache(na: number, ny: number, m: number): StepCache {
+/**
+ * Allocates a cache for sizes n_a, n_y and batch m (x is filled in by the forward step),
+ * in the backend's memory when one is given.
+ */
+export function allocCache(na: number, ny: number, m: number, backend?: Backend): StepCache {
+  const mat = (rows: number): Matrix => new Matrix(rows, m, backend?.alloc(rows * m));
   return {
     x: new Int32Array(0),
-    aPrev: new Matrix(na, m),
-    z1: new Matrix(na, m),
-    a: new Matrix(na, m),
-    z2: new Matrix(ny, m),
-    yHat: new Matrix(ny, m),
-    logNorm: new Float64Array(m),
+    aPrev: mat(na),
+    z1: mat(na),
+    a: mat(na),
+    z2: mat(ny),
+    yHat: mat(ny),
+    logNorm: backend?.alloc(m) ?? new Float64Array(m),
     reset: null,
   };
 }
 
-/** Allocates backward scratch for n_a, n_y and batch m. */
-export function allocWork(na: number, ny: number, m: number): BackwardWork {
-  return { dz2: new Float64Array(ny * m), da: new Float64Array(na * m), dz1: new Float64Array(na * m) };
+/** Allocates backward scratch for n_a, n_y and batch m, in the backend's memory when one is given. */
+export function allocWork(na: number, ny: number, m: number, backend?: Backend): BackwardWork {
+  const f64 = (n: number): Float64Array => backend?.alloc(n) ?? new Float64Array(n);
+  return { dz2: f64(ny * m), da: f64(na * m), dz1: f64(na * m) };
 }
 
 /**
@@ -75,8 +74,8 @@ export function forwardInto(
   reset: Uint8Array | null,
   cache: StepCache,
   head: Head,
+  k: Backend,
 ): void {
-  const k = kernels();
   const na = p.Waa.rows, nx = p.Wax.cols, ny = p.Wya.rows, m = aPrev.cols;
   const ap = cache.aPrev.data, z1 = cache.z1.data, a = cache.a.data, z2 = cache.z2.data;
   ap.set(aPrev.data);
@@ -85,20 +84,16 @@ export function forwardInto(
   }
   cache.x = x;
   cache.reset = reset;
-  const ba = p.ba.data, by = p.by.data, Wax = p.Wax.data;
-  fillRows(z1, ba, na, m);
+  // z1 = Waa·aPrev + Wax·x + ba
+  k.fillRows(na, m, p.ba.data, z1);
   k.gemm(na, na, m, p.Waa.data, ap, z1);
-  if (x instanceof Matrix) {
-    k.gemm(na, nx, m, Wax, x.data, z1);
-  } else {
-    // Wax·onehot(t) is column t of Wax: a gather, not a product
-    for (let j = 0; j < m; j++) {
-      const t = x[j];
-      for (let i = 0; i < na; i++) z1[i * m + j] += Wax[i * nx + t];
-    }
-  }
-  for (let q = 0; q < z1.length; q++) a[q] = Math.tanh(z1[q]);
-  fillRows(z2, by, ny, m);
+  // Wax·onehot(t) is column t of Wax: a gather, not a product
+  if (x instanceof Matrix) k.gemm(na, nx, m, p.Wax.data, x.data, z1);
+  else k.gatherAdd(na, nx, p.Wax.data, x, z1);
+  // a = tanh(z1)
+  k.tanh(z1, a);
+  // z2 = Wya·a + by
+  k.fillRows(ny, m, p.by.data, z2);
   k.gemm(ny, na, m, p.Wya.data, a, z2);
   const yHat = cache.yHat.data, logNorm = cache.logNorm;
   if (head === "linear") {
@@ -106,20 +101,8 @@ export function forwardInto(
     logNorm.fill(0);
     return;
   }
-  for (let j = 0; j < m; j++) {
-    let max = -Infinity;
-    for (let i = 0; i < ny; i++) if (z2[i * m + j] > max) max = z2[i * m + j];
-    let sum = 0;
-    for (let i = 0; i < ny; i++) {
-      const e = Math.exp(z2[i * m + j] - max);
-      yHat[i * m + j] = e;
-      sum += e;
-    }
-    const inv = 1 / sum;
-    for (let i = 0; i < ny; i++) yHat[i * m + j] *= inv;
-    // log Σ exp z2, stable: the log-softmax is z2 − logNorm
-    logNorm[j] = max + Math.log(sum);
-  }
+  // ŷ = softmax(z2) per column, and log Σ exp z2 for the loss
+  k.softmaxColumns(ny, m, z2, yHat, logNorm);
 }
 
 /**
@@ -165,8 +148,8 @@ export function backwardInto(
   work: BackwardWork,
   daPrev: Float64Array,
   head: Head,
+  k: Backend,
 ): void {
-  const k = kernels();
   const na = p.Waa.rows, nx = p.Wax.cols, ny = p.Wya.rows, m = cache.a.cols;
   const a = cache.a.data, yHat = cache.yHat.data;
   const { dz2, da, dz1 } = work;
@@ -193,27 +176,19 @@ export function backwardInto(
     }
     // dWya += dz2·aᵀ ; dby += Σ_columns dz2
     k.gemmNT(ny, na, m, dz2, a, g.dWya.data);
-    rowSumsInto(dz2, ny, m, g.dby.data);
+    k.rowSumsAdd(ny, m, dz2, g.dby.data);
     // da = Wyaᵀ·dz2 + daNext
     k.gemmTN(ny, na, m, p.Wya.data, dz2, da);
   }
   // d tanh(z1)/dz1 = 1 − tanh²(z1) = 1 − a²
-  for (let q = 0; q < dz1.length; q++) dz1[q] = da[q] * (1 - a[q] * a[q]);
+  k.tanhBackward(da, a, dz1);
   const x = cache.x;
-  if (x instanceof Matrix) {
-    // dWax += dz1·xᵀ
-    k.gemmNT(na, nx, m, dz1, x.data, g.dWax.data);
-  } else {
-    // dWax += dz1·onehot(t)ᵀ: a scatter into column t
-    const dWax = g.dWax.data;
-    for (let j = 0; j < m; j++) {
-      const t = x[j];
-      for (let i = 0; i < na; i++) dWax[i * nx + t] += dz1[i * m + j];
-    }
-  }
+  // dWax += dz1·xᵀ (for tokens dz1·onehot(t)ᵀ: a scatter into column t)
+  if (x instanceof Matrix) k.gemmNT(na, nx, m, dz1, x.data, g.dWax.data);
+  else k.scatterAdd(na, nx, dz1, x, g.dWax.data);
   // dWaa += dz1·aPrevᵀ ; dba += Σ_columns dz1
   k.gemmNT(na, na, m, dz1, cache.aPrev.data, g.dWaa.data);
-  rowSumsInto(dz1, na, m, g.dba.data);
+  k.rowSumsAdd(na, m, dz1, g.dba.data);
   // daPrev = Waaᵀ·dz1
   daPrev.fill(0);
   k.gemmTN(na, na, m, p.Waa.data, dz1, daPrev);
@@ -221,25 +196,5 @@ export function backwardInto(
   if (reset !== null) {
     // a reset column started from a constant zero state: no gradient crosses it
     for (let j = 0; j < m; j++) if (reset[j]) { for (let i = 0; i < na; i++) daPrev[i * m + j] = 0; }
-  }
-}
-
-/** Each row i of the rows×cols `out` set to `column[i]` (a bias broadcast over the columns). */
-function fillRows(out: Float64Array, column: Float64Array, rows: number, cols: number): void {
-  if (cols === 1) {
-    out.set(column);
-    return;
-  }
-  for (let i = 0, q = 0; i < rows; i++) {
-    const v = column[i];
-    for (let j = 0; j < cols; j++, q++) out[q] = v;
-  }
-}
-
-function rowSumsInto(src: Float64Array, rows: number, cols: number, out: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) s += src[i * cols + j];
-    out[i] += s;
   }
 }

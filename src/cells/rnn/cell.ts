@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { createJsBackend } from "../../kernels/js_backend.ts";
 import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "./_rnn_math.ts";
 import type { Head, Input, StepCache, Target } from "./_rnn_math.ts";
 import { checkHead, checkInput, checkReset, checkTarget } from "../checks.ts";
@@ -56,7 +57,7 @@ export function cellForward(
   assertFinite("aPrev", aPrev);
   const input = checkInput(x, nx, m);
   const cache = allocCache(na, ny, m);
-  forwardInto(params, input, aPrev, checkReset(reset, m), cache, head);
+  forwardInto(params, input, aPrev, checkReset(reset, m), cache, head, createJsBackend());
   return cache;
 }
 
@@ -110,7 +111,7 @@ export function cellBackward(
   assertFinite("daNext", daNext);
   checkGrads(grads, params);
   const daPrev = new Matrix(na, m);
-  backwardInto(params, cache, target, daNext.data, grads, allocWork(na, ny, m), daPrev.data, head);
+  backwardInto(params, cache, target, daNext.data, grads, allocWork(na, ny, m), daPrev.data, head, createJsBackend());
   return daPrev;
 }
 

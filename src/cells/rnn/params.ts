@@ -17,7 +17,7 @@ export interface RnnSizes {
 }
 
 /** The parameters of the document's RNN cell. */
-export interface RnnParams {
+export type RnnParams = {
   /** Input-to-hidden weights, n_a×n_x. */
   Wax: Matrix;
   /** Hidden-to-hidden weights, n_a×n_a. */
@@ -28,10 +28,10 @@ export interface RnnParams {
   Wya: Matrix;
   /** Output bias, n_y×1. */
   by: Matrix;
-}
+};
 
 /** Gradients of the loss with respect to each parameter, same shapes as {@linkcode RnnParams}. */
-export interface RnnGrads {
+export type RnnGrads = {
   /** ∂L/∂Wax, n_a×n_x. */
   dWax: Matrix;
   /** ∂L/∂Waa, n_a×n_a. */
@@ -42,7 +42,7 @@ export interface RnnGrads {
   dWya: Matrix;
   /** ∂L/∂by, n_y×1. */
   dby: Matrix;
-}
+};
 
 /** The parameter names, in a fixed order. */
 export const PARAM_NAMES: readonly (keyof RnnParams)[] = ["Wax", "Waa", "ba", "Wya", "by"];

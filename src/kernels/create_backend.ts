@@ -1,0 +1,91 @@
+/**
+ * Backends by name: the one place a run's kernel backend is chosen.
+ *
+ * @module
+ */
+import { describe } from "../math/matrix.ts";
+import type { Backend } from "./backend.ts";
+import { createJsBackend } from "./js_backend.ts";
+
+/** A backend, or the name of a built-in one. */
+export type BackendChoice = string | Backend;
+
+const FACTORIES: Map<string, () => Backend> = new Map([["js", createJsBackend]]);
+
+/**
+ * Registers a backend factory under a name (the WebAssembly backends register themselves
+ * this way); the name can then be given to `train({ backend })` and `--backend`.
+ *
+ * @param name The backend's name.
+ * @param factory Creates a fresh backend instance (one per run).
+ * @throws {TypeError} When the name is empty or the factory is not a function.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { backendNames, createJsBackend, registerBackend } from "./mod.ts";
+ * registerBackend("js-copy", createJsBackend);
+ * assert(backendNames().includes("js-copy"));
+ * ```
+ */
+export function registerBackend(name: string, factory: () => Backend): void {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`Cannot register a backend as 'name' must be a non-empty string: got ${describe(name)}`);
+  }
+  if (typeof factory !== "function") {
+    throw new TypeError(`Cannot register backend "${name}" as 'factory' must be a function: got ${describe(factory)}`);
+  }
+  FACTORIES.set(name, factory);
+}
+
+/**
+ * The names of the registered backends.
+ *
+ * @returns The names, `"js"` first.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { backendNames } from "./mod.ts";
+ * assert(backendNames()[0] === "js");
+ * ```
+ */
+export function backendNames(): string[] {
+  return [...FACTORIES.keys()];
+}
+
+/**
+ * A fresh backend for one run: `"js"` (the plain TypeScript reference) or another
+ * registered name; a Backend object is checked and returned as it is.
+ *
+ * @param choice A name, or a backend object.
+ * @param fn The caller's name, for messages (e.g. `"train()"`).
+ * @returns The backend.
+ * @throws {RangeError} When the name is not a registered backend.
+ * @throws {TypeError} When the choice is neither a string nor a backend object.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { createBackend } from "./mod.ts";
+ * assertEquals(createBackend("js").name, "js");
+ * assertThrows(() => createBackend("x"), RangeError, "current value is x");
+ * ```
+ */
+export function createBackend(choice: BackendChoice = "js", fn = "createBackend()"): Backend {
+  if (typeof choice === "string") {
+    const factory = FACTORIES.get(choice);
+    if (factory === undefined) {
+      throw new RangeError(
+        `Cannot create ${fn} as 'backend' must be one of ${
+          backendNames().map((n) => `"${n}"`).join(", ")
+        }: current value is ${choice}`,
+      );
+    }
+    return factory();
+  }
+  if (choice === null || typeof choice !== "object" || typeof choice.gemm !== "function" || typeof choice.alloc !== "function") {
+    throw new TypeError(`Cannot create ${fn} as 'backend' must be a backend name or a Backend object: got ${describe(choice)}`);
+  }
+  return choice;
+}
