@@ -12,7 +12,11 @@ import { rnnCell } from "./rnn/rnn_cell.ts";
 import type { GradSet, ParamSet } from "./types.ts";
 
 /** Options for {@linkcode bitsPerChar}. */
-export interface BitsPerCharOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+export interface BitsPerCharOptions<
+  P extends ParamSet = RnnParams,
+  G extends GradSet = RnnGrads,
+  C = unknown,
+> {
   /** The cell (its head must be softmax). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
   /** The kernel backend. @default {"js"} */
@@ -56,7 +60,9 @@ export function bitsPerChar<P extends ParamSet = RnnParams, G extends GradSet = 
 ): BitsPerChar {
   const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
   if (cell.head !== "softmax") {
-    throw new RangeError(`Cannot compute bitsPerChar() as the cell's head must be "softmax": current value is ${cell.head}`);
+    throw new RangeError(
+      `Cannot compute bitsPerChar() as the cell's head must be "softmax": current value is ${cell.head}`,
+    );
   }
   const runtime = cell.bind(createBackend(options.backend ?? "js", "bitsPerChar()"));
   const { nx, ny, state } = cell.sizes(params);

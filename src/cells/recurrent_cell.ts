@@ -118,5 +118,12 @@ export interface CellRuntime<P extends ParamSet = ParamSet, G extends GradSet = 
    * Backward step: adds the step's gradients into `grads` and overwrites `dPrev` with ∂L/∂statePrev.
    * `y` null = no loss at this step; `dNext` (∂L/∂state from later steps) null = zero.
    */
-  backward(params: P, cache: C, y: Target | null, dNext: Float64Array | null, grads: G, dPrev: Float64Array): void;
+  backward(
+    params: P,
+    cache: C,
+    y: Target | null,
+    dNext: Float64Array | null,
+    grads: G,
+    dPrev: Float64Array,
+  ): void;
 }

@@ -86,7 +86,14 @@ export interface Backend {
   /** Adagrad: `h += g²`, `p −= lr·g / (√h + ε)`. */
   adagradStep(p: Float64Array, g: Float64Array, h: Float64Array, lr: number, epsilon: number): void;
   /** RMSProp: `s = ρs + (1 − ρ)g²`, `p −= lr·g / (√s + ε)`. */
-  rmspropStep(p: Float64Array, g: Float64Array, s: Float64Array, lr: number, decay: number, epsilon: number): void;
+  rmspropStep(
+    p: Float64Array,
+    g: Float64Array,
+    s: Float64Array,
+    lr: number,
+    decay: number,
+    epsilon: number,
+  ): void;
   /**
    * Adam(W): `m = β1·m + (1 − β1)g`, `v = β2·v + (1 − β2)g²`,
    * `p = p·shrink − lr·(m / c1) / (√(v / c2) + ε)` with the bias corrections `c1 = 1 − β1ᵗ`,

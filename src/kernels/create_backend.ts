@@ -30,10 +30,14 @@ const FACTORIES: Map<string, () => Backend> = new Map([["js", createJsBackend]])
  */
 export function registerBackend(name: string, factory: () => Backend): void {
   if (typeof name !== "string" || name.length === 0) {
-    throw new TypeError(`Cannot register a backend as 'name' must be a non-empty string: got ${describe(name)}`);
+    throw new TypeError(
+      `Cannot register a backend as 'name' must be a non-empty string: got ${describe(name)}`,
+    );
   }
   if (typeof factory !== "function") {
-    throw new TypeError(`Cannot register backend "${name}" as 'factory' must be a function: got ${describe(factory)}`);
+    throw new TypeError(
+      `Cannot register backend "${name}" as 'factory' must be a function: got ${describe(factory)}`,
+    );
   }
   FACTORIES.set(name, factory);
 }
@@ -84,8 +88,13 @@ export function createBackend(choice: BackendChoice = "js", fn = "createBackend(
     }
     return factory();
   }
-  if (choice === null || typeof choice !== "object" || typeof choice.gemm !== "function" || typeof choice.alloc !== "function") {
-    throw new TypeError(`Cannot create ${fn} as 'backend' must be a backend name or a Backend object: got ${describe(choice)}`);
+  if (
+    choice === null || typeof choice !== "object" || typeof choice.gemm !== "function" ||
+    typeof choice.alloc !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot create ${fn} as 'backend' must be a backend name or a Backend object: got ${describe(choice)}`,
+    );
   }
   return choice;
 }

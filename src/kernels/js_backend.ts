@@ -357,4 +357,3 @@ function outer(r: number, k: number, a: Float64Array, b: Float64Array, C: Float6
     for (let p = 0; p < k; p++) Ci[p] += ai * b[p];
   }
 }
-

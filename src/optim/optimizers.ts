@@ -176,7 +176,9 @@ export function createOptimizer(options: OptimizerOptions, backend: Backend = cr
       }
       // copied into the backend's memory, where the update kernels read them
       const slots: Record<string, Float64Array> = {};
-      for (const [key, value] of Object.entries(next.slots)) (slots[key] = backend.alloc(value.length)).set(value);
+      for (const [key, value] of Object.entries(next.slots)) {
+        (slots[key] = backend.alloc(value.length)).set(value);
+      }
       state = { type: next.type, t: next.t, slots };
     },
   };

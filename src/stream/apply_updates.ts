@@ -29,7 +29,11 @@ export interface ScheduleInfo {
 }
 
 /** Options for {@linkcode applyUpdates}. */
-export interface ApplyUpdatesOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
+export interface ApplyUpdatesOptions<
+  P extends ParamSet = RnnParams,
+  G extends GradSet = RnnGrads,
+  C = StepCache,
+> {
   /** The live parameters, updated in place. */
   params: P;
   /** The optimizer. @default {{ type: "adam", learningRate: 0.002 }} */

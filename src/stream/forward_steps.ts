@@ -49,7 +49,11 @@ export interface StepRecord<C = StepCache> {
 }
 
 /** Options for {@linkcode forwardSteps}. */
-export interface ForwardStepsOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
+export interface ForwardStepsOptions<
+  P extends ParamSet = RnnParams,
+  G extends GradSet = RnnGrads,
+  C = StepCache,
+> {
   /** The live parameters, read at every step (an update stage may change them in place). */
   params: P;
   /** Output head of the default cell. @default {"softmax"} */
@@ -223,7 +227,11 @@ function columnsOf(x: unknown): number {
 }
 
 /** Options for {@linkcode setLabel}. */
-export interface SetLabelOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
+export interface SetLabelOptions<
+  P extends ParamSet = RnnParams,
+  G extends GradSet = RnnGrads,
+  C = StepCache,
+> {
   /** The parameters (for the target's sizes). */
   params: P;
   /** Output head of the default cell. @default {"softmax"} */

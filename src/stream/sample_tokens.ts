@@ -14,7 +14,11 @@ import { Matrix } from "../math/matrix.ts";
 import { Random } from "../math/random.ts";
 
 /** Options for {@linkcode sampleTokens}. */
-export interface SampleTokensOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
+export interface SampleTokensOptions<
+  P extends ParamSet = RnnParams,
+  G extends GradSet = RnnGrads,
+  C = unknown,
+> {
   /** The cell the parameters belong to (its head must be softmax). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
   /** The kernel backend. @default {"js"} */
@@ -77,7 +81,9 @@ export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet =
     options;
   const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
   if (cell.head !== "softmax") {
-    throw new RangeError(`Cannot sampleTokens() as the cell's head must be "softmax": current value is ${cell.head}`);
+    throw new RangeError(
+      `Cannot sampleTokens() as the cell's head must be "softmax": current value is ${cell.head}`,
+    );
   }
   const backend = options.backend ?? "js";
   createBackend(backend, "sampleTokens()");

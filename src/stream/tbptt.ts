@@ -175,7 +175,14 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
           from(replay).pipe(
             reduce((back: number, r: StepRecord<C>) => {
               const carriesLoss = back < k1 && r.y !== null;
-              runtime.backward(params, r.cache, carriesLoss ? r.y : null, back === 0 ? null : daNext, g, daPrev);
+              runtime.backward(
+                params,
+                r.cache,
+                carriesLoss ? r.y : null,
+                back === 0 ? null : daNext,
+                g,
+                daPrev,
+              );
               [daNext, daPrev] = [daPrev, daNext];
               return back + 1;
             }, 0),

@@ -111,7 +111,17 @@ export function cellBackward(
   assertFinite("daNext", daNext);
   checkGrads(grads, params);
   const daPrev = new Matrix(na, m);
-  backwardInto(params, cache, target, daNext.data, grads, allocWork(na, ny, m), daPrev.data, head, createJsBackend());
+  backwardInto(
+    params,
+    cache,
+    target,
+    daNext.data,
+    grads,
+    allocWork(na, ny, m),
+    daPrev.data,
+    head,
+    createJsBackend(),
+  );
   return daPrev;
 }
 
