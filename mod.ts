@@ -28,46 +28,150 @@
  *
  * @module
  */
-export * from "./src/math/matrix.ts";
-export * from "./src/math/random.ts";
-export * from "./src/cells/rnn/params.ts";
-export * from "./src/cells/rnn/cell.ts";
-export * from "./src/cells/bptt.ts";
-export * from "./src/cells/grad_check.ts";
-export * from "./src/cells/recurrent_cell.ts";
-export * from "./src/cells/rnn/rnn_cell.ts";
-export * from "./src/cells/types.ts";
-export * from "./src/kernels/mod.ts";
-export * from "./src/optim/optimizers.ts";
-export * from "./src/optim/clip.ts";
-export * from "./src/stream/forward_steps.ts";
-export * from "./src/stream/tbptt.ts";
-export * from "./src/stream/apply_updates.ts";
-export * from "./src/stream/train.ts";
-export * from "./src/io/sources/feed_stats.ts";
-export * from "./src/stream/pause_controller.ts";
-export * from "./src/io/sources/split_lines.ts";
-export * from "./src/io/sources/parse_ndjson.ts";
-export * from "./src/io/sources/parse_csv.ts";
-export * from "./src/io/sources/from_readable.ts";
-export * from "./src/io/sources/from_stdin.ts";
-export * from "./src/io/sources/from_file.ts";
-export * from "./src/io/sources/backoff.ts";
-export * from "./src/io/sources/from_http_lines.ts";
-export * from "./src/io/sources/from_sse.ts";
-export * from "./src/io/sources/from_web_socket.ts";
-export * from "./src/io/sources/from_ingest.ts";
-export * from "./src/stream/backpressure.ts";
-export * from "./src/stream/immediate_scheduler.ts";
-export * from "./src/online/normalizer.ts";
-export * from "./src/online/metrics.ts";
-export * from "./src/online/prequential.ts";
-export * from "./src/io/text/vocab.ts";
-export * from "./src/io/text/char_stream.ts";
-export * from "./src/io/text/name_stream.ts";
-export * from "./src/io/text/text_stream.ts";
-export * from "./src/io/text/split.ts";
-export * from "./src/io/datasets/names.ts";
-export * from "./src/stream/sample_tokens.ts";
-export * from "./src/cells/bits_per_char.ts";
-export * from "./src/io/checkpoint/checkpoint.ts";
+
+// Math
+export { fromRows, Matrix, toRows } from "./src/math/matrix.ts";
+export { Random } from "./src/math/random.ts";
+export type { RandomState } from "./src/math/random.ts";
+
+// Kernels
+export type { Backend, BackendName } from "./src/kernels/backend.ts";
+export { createJsBackend } from "./src/kernels/js_backend.ts";
+export { backendNames, createBackend, registerBackend } from "./src/kernels/create_backend.ts";
+export type { BackendChoice } from "./src/kernels/create_backend.ts";
+
+// Cells
+export type { GradSet, Head, Input, ParamSet, Target, Tokens } from "./src/cells/types.ts";
+export type {
+  CellInitOptions,
+  CellRuntime,
+  CellSizes,
+  CellSpec,
+  ParamSlot,
+  RecurrentCell,
+} from "./src/cells/recurrent_cell.ts";
+export { cloneParams, initParams, zeroGrads } from "./src/cells/rnn/params.ts";
+export type { InitParamsOptions, RnnGrads, RnnParams, RnnSizes } from "./src/cells/rnn/params.ts";
+export { rnnCell } from "./src/cells/rnn/rnn_cell.ts";
+export type { RnnCellOptions } from "./src/cells/rnn/rnn_cell.ts";
+export { cellBackward, cellForward, cellLoss } from "./src/cells/rnn/cell.ts";
+export type {
+  CellBackwardOptions,
+  CellForwardOptions,
+  CellLossOptions,
+  StepCache,
+} from "./src/cells/rnn/cell.ts";
+export { bptt } from "./src/cells/bptt.ts";
+export type { BpttOptions, BpttResult } from "./src/cells/bptt.ts";
+export { gradCheck } from "./src/cells/grad_check.ts";
+export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from "./src/cells/grad_check.ts";
+export { bitsPerChar } from "./src/cells/bits_per_char.ts";
+export type { BitsPerChar, BitsPerCharOptions } from "./src/cells/bits_per_char.ts";
+
+// Optimizers and clipping
+export { createOptimizer } from "./src/optim/optimizers.ts";
+export type { Optimizer, OptimizerOptions, OptimizerState, UpdateRule } from "./src/optim/optimizers.ts";
+export { clipGradients, globalNorm } from "./src/optim/clip.ts";
+export type { ClipOptions } from "./src/optim/clip.ts";
+
+// Stream stages
+export { forwardSteps, setLabel } from "./src/stream/forward_steps.ts";
+export type { ForwardStepsOptions, Sample, SetLabelOptions, StepRecord } from "./src/stream/forward_steps.ts";
+export { tbptt } from "./src/stream/tbptt.ts";
+export type { TbpttOptions, TbpttWindow } from "./src/stream/tbptt.ts";
+export { applyUpdates } from "./src/stream/apply_updates.ts";
+export type { ApplyUpdatesOptions, ScheduleInfo, UpdateRecord } from "./src/stream/apply_updates.ts";
+export { train } from "./src/stream/train.ts";
+export type {
+  TrainConfig,
+  TrainCounters,
+  TrainerSnapshot,
+  TrainEvent,
+  TrainOptions,
+} from "./src/stream/train.ts";
+export { sampleTokens } from "./src/stream/sample_tokens.ts";
+export type { SampleTokensOptions } from "./src/stream/sample_tokens.ts";
+export { backpressure } from "./src/stream/backpressure.ts";
+export type { Backpressured, BackpressureOptions, BackpressurePolicy } from "./src/stream/backpressure.ts";
+export { PauseController } from "./src/stream/pause_controller.ts";
+export { immediateScheduler } from "./src/stream/immediate_scheduler.ts";
+
+// Online learning
+export { Normalizer } from "./src/online/normalizer.ts";
+export type { NormalizerOptions, NormalizerState } from "./src/online/normalizer.ts";
+export { scorePrediction, StreamMetrics } from "./src/online/metrics.ts";
+export type {
+  MetricsKind,
+  MetricsSummary,
+  Score,
+  StreamMetricsOptions,
+  StreamMetricsState,
+} from "./src/online/metrics.ts";
+export { prequential } from "./src/online/prequential.ts";
+export type {
+  PendingPrediction,
+  PrequentialConfig,
+  PrequentialCounters,
+  PrequentialEvent,
+  PrequentialInput,
+  PrequentialOptions,
+  PrequentialSnapshot,
+} from "./src/online/prequential.ts";
+export { LiveLearner } from "./src/online/live_learner.ts";
+export type {
+  Confusion,
+  LiveLearnerOptions,
+  LiveLearnerState,
+  LiveOutcome,
+} from "./src/online/live_learner.ts";
+
+// Sources and parsers
+export { backoffDelay } from "./src/io/sources/backoff.ts";
+export type { ReconnectOptions } from "./src/io/sources/backoff.ts";
+export { createFeedStats, InvalidLineError } from "./src/io/sources/feed_stats.ts";
+export type { FeedRecord, FeedStats, InvalidLine, ParseOptions } from "./src/io/sources/feed_stats.ts";
+export { fromFile } from "./src/io/sources/from_file.ts";
+export type { FromFileOptions } from "./src/io/sources/from_file.ts";
+export { fromHttpLines } from "./src/io/sources/from_http_lines.ts";
+export type { FromHttpLinesOptions } from "./src/io/sources/from_http_lines.ts";
+export { fromIngest } from "./src/io/sources/from_ingest.ts";
+export type { FromIngestOptions, IngestInfo } from "./src/io/sources/from_ingest.ts";
+export { fromReadable } from "./src/io/sources/from_readable.ts";
+export type { FromReadableOptions } from "./src/io/sources/from_readable.ts";
+export { fromSse } from "./src/io/sources/from_sse.ts";
+export type { FromSseOptions, SseEvent } from "./src/io/sources/from_sse.ts";
+export { fromStdin } from "./src/io/sources/from_stdin.ts";
+export type { FromStdinOptions } from "./src/io/sources/from_stdin.ts";
+export { fromWebSocket } from "./src/io/sources/from_web_socket.ts";
+export type { FromWebSocketOptions } from "./src/io/sources/from_web_socket.ts";
+export { parseCsv } from "./src/io/sources/parse_csv.ts";
+export type { ParseCsvOptions } from "./src/io/sources/parse_csv.ts";
+export { parseNdjson } from "./src/io/sources/parse_ndjson.ts";
+export type { ParseNdjsonOptions } from "./src/io/sources/parse_ndjson.ts";
+export { splitLines } from "./src/io/sources/split_lines.ts";
+
+// Text
+export { Vocab } from "./src/io/text/vocab.ts";
+export type { VocabData, VocabEncodeOptions, VocabFromTextOptions } from "./src/io/text/vocab.ts";
+export { charSamples } from "./src/io/text/char_stream.ts";
+export type { CharSample, CharSamplesOptions, CharStream } from "./src/io/text/char_stream.ts";
+export { NameStream } from "./src/io/text/name_stream.ts";
+export type { NameColumnState, NameStreamOptions, NameStreamState } from "./src/io/text/name_stream.ts";
+export { TextStream } from "./src/io/text/text_stream.ts";
+export type { TextStreamOptions, TextStreamState } from "./src/io/text/text_stream.ts";
+export { splitHeldOut } from "./src/io/text/split.ts";
+export type { Split, SplitHeldOutOptions, SplitIdentity } from "./src/io/text/split.ts";
+
+// Checkpoints
+export {
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "./src/io/checkpoint/checkpoint.ts";
+export type {
+  CheckpointConfig,
+  CheckpointData,
+  LoadCheckpointOptions,
+  LoadedCheckpoint,
+} from "./src/io/checkpoint/checkpoint.ts";

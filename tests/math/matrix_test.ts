@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { assertFinite, assertShape, fromRows, Matrix, toRows } from "../../mod.ts";
-import { describe } from "../../src/math/matrix.ts";
+import { fromRows, Matrix, toRows } from "../../mod.ts";
+import { assertFinite, assertShape, describe } from "../../src/math/matrix.ts";
 
 Deno.test("Matrix stores rows×cols values row-major", async (t) => {
   await t.step("zeros() has the shape and all zeros", () => {
