@@ -6,7 +6,7 @@
  * @module
  */
 import { describe, Matrix } from "../math/matrix.ts";
-import type { Head, Input, Target } from "./rnn/_rnn_math.ts";
+import type { Head, Input, Target } from "./types.ts";
 
 /** Canonical input: a dense n_x×m Matrix with finite values, or m token indices in [0, n_x). */
 export function checkInput(x: unknown, nx: number, m: number, what = "x"): Input {

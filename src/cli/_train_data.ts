@@ -10,7 +10,7 @@ import { NameStream } from "../io/text/name_stream.ts";
 import { splitHeldOut } from "../io/text/split.ts";
 import { TextStream } from "../io/text/text_stream.ts";
 import { Vocab } from "../io/text/vocab.ts";
-import { fnv1a } from "../io/text/_fnv1a.ts";
+import { fnv1a } from "../io/text/fnv1a.ts";
 
 /** A run's data. */
 export interface TrainData {

@@ -4,7 +4,7 @@
  * @module
  */
 import { Random } from "../../math/random.ts";
-import { fnv1a } from "./_fnv1a.ts";
+import { fnv1a } from "./fnv1a.ts";
 
 /** Options for {@linkcode splitHeldOut}. */
 export interface SplitHeldOutOptions {
