@@ -365,9 +365,9 @@ function resolveCell<P extends ParamSet, G extends GradSet, C>(
       : [];
     if (names.join() !== given.join()) {
       throw new RangeError(
-        `Cannot resume train() as the snapshot's parameters (${given.join(", ")}) are not the "${cell.kind}" cell's (${
-          names.join(", ")
-        })`,
+        `Cannot resume train() as the snapshot's parameters (${
+          given.join(", ")
+        }) are not the "${cell.kind}" cell's (${names.join(", ")})`,
       );
     }
   }
@@ -383,7 +383,9 @@ function initialParams<P extends ParamSet, G extends GradSet, C>(
   let initial = options.resume?.params ?? options.params;
   if (initial === undefined && sizes !== undefined) {
     if (sizes === null || typeof sizes !== "object") {
-      throw new TypeError(`Cannot create train() as 'sizes' must be an object { nx, na, ny }: got ${describe(sizes)}`);
+      throw new TypeError(
+        `Cannot create train() as 'sizes' must be an object { nx, na, ny }: got ${describe(sizes)}`,
+      );
     }
     for (const key of ["nx", "na", "ny"] as const) {
       if (!Number.isInteger(sizes[key]) || sizes[key] < 1) {
@@ -400,13 +402,17 @@ function initialParams<P extends ParamSet, G extends GradSet, C>(
     initial = cell.init(sizes, { init, seed });
   }
   if (initial === undefined) {
-    throw new TypeError("Cannot create train() as one of 'params', 'sizes' or 'resume' is required: got none");
+    throw new TypeError(
+      "Cannot create train() as one of 'params', 'sizes' or 'resume' is required: got none",
+    );
   }
   cell.sizes(initial);
   return initial;
 }
 
-function resolveConfig<P extends ParamSet, G extends GradSet, C>(options: TrainOptions<P, G, C>): TrainConfig {
+function resolveConfig<P extends ParamSet, G extends GradSet, C>(
+  options: TrainOptions<P, G, C>,
+): TrainConfig {
   const fromResume = options.resume?.config;
   const pick = <K extends keyof TrainConfig>(key: K, fallback: TrainConfig[K]): TrainConfig[K] => {
     const given = options[key as keyof TrainOptions<P, G, C>] as TrainConfig[K] | undefined;

@@ -1,7 +1,25 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { from, map, Subject } from "rxjs";
-import { applyUpdates, cloneParams, initParams, Matrix, zeroGrads } from "../../mod.ts";
-import type { ApplyUpdatesOptions, RnnParams, ScheduleInfo, TbpttWindow, UpdateRecord } from "../../mod.ts";
+import {
+  applyUpdates,
+  cloneParams,
+  forwardSteps,
+  initParams,
+  Matrix,
+  rnnCell,
+  tbptt,
+  train,
+  zeroGrads,
+} from "../../mod.ts";
+import type {
+  ApplyUpdatesOptions,
+  RnnParams,
+  ScheduleInfo,
+  TbpttWindow,
+  TrainerSnapshot,
+  UpdateRecord,
+} from "../../mod.ts";
+import { collectSync, cycleSamples } from "../_sync.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
@@ -342,4 +360,124 @@ Deno.test("applyUpdates() continues from optimizerState exactly", () => {
     .subscribe();
   assert(snapshotOf(whole)[0].some((v, q) => v !== params.Wax.data[q]));
   assertEquals(snapshotOf(split), snapshotOf(whole));
+});
+
+Deno.test("applyUpdates() refuses an optimizer state whose buffers do not fit the parameters", async (t) => {
+  const samples = cycleSamples(8);
+  const snapshotOf = (na: number): TrainerSnapshot => {
+    let snap: TrainerSnapshot | undefined;
+    from(samples).pipe(train({ sizes: { nx: 3, na, ny: 3 }, k1: 4 })).subscribe((e) => snap = e.snapshot());
+    return snap!;
+  };
+  await t.step("a smaller model's moments would write NaN into the parameters: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => train({ resume: { ...big, optimizer: small.optimizer } }),
+      RangeError,
+      "optimizer state's 'Wax.m' has 12 values, expected 18 (the size of 'Wax')",
+    );
+  });
+  await t.step("a bigger model's moments would be silently misaligned: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState: big.optimizer }),
+      RangeError,
+      "expected 12 (the size of 'Wax')",
+    );
+  });
+  await t.step("a buffer of no parameter: throws at creation", () => {
+    const small = snapshotOf(4);
+    const optimizerState = {
+      ...small.optimizer,
+      slots: { ...small.optimizer.slots, "Wzz.m": new Float64Array(1) },
+    };
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState }),
+      RangeError,
+      "'Wzz.m' belongs to no parameter",
+    );
+  });
+  await t.step("a fitting state still resumes", () => {
+    const small = snapshotOf(4);
+    const events = collectSync(from(samples).pipe(train({ resume: small })));
+    assertEquals(events.error, undefined);
+    assertEquals(events.values.length, 2);
+  });
+});
+
+Deno.test("applyUpdates() validates its starting counters (a resume's) when the factory is called", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: -1, rejected: 0 } }),
+    RangeError,
+    "Cannot create applyUpdates() as 'start.updates' must be an integer >= 0: current value is -1",
+  );
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: 0, rejected: NaN } }),
+    RangeError,
+    "'start.rejected' must be an integer >= 0: current value is NaN",
+  );
+  // a snapshot whose counters say more windows were rejected than closed
+  let snap: TrainerSnapshot | undefined;
+  from(cycleSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  const counters = { ...snap!.counters, rejected: snap!.counters.windows + 1 };
+  assertThrows(
+    () => train({ resume: { ...snap!, counters } }),
+    RangeError,
+    "'start.updates' must be an integer >= 0",
+  );
+});
+
+Deno.test("applyUpdates(): a record's optimizerState() throws once a later update has stepped the optimizer", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const records = collectSync<UpdateRecord>(
+    from(cycleSamples(6)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), applyUpdates({ params })),
+  ).values;
+  assertEquals(records.length, 3);
+  // it returned the optimizer's current state (t = 3), not the state after its own update (t = 1)
+  assertThrows(
+    () => records[0].optimizerState(),
+    Error,
+    "Cannot read the optimizer state of update 1: the optimizer has stepped since",
+  );
+  // the newest record still answers, after the stream ended too
+  assertEquals(records[2].optimizerState().t, 3);
+});
+
+Deno.test("applyUpdates() keeps the clip thresholds it validated, whatever happens to the caller's object", () => {
+  const run = (mutate: boolean) => {
+    const params = initParams(SIZES, { seed: 1 });
+    const clip = { norm: 0.01 };
+    const op = applyUpdates({ params, clip, optimizer: { type: "sgd", learningRate: 1 }, reduction: "sum" });
+    if (mutate) clip.norm = NaN;
+    return collectSync<UpdateRecord>(
+      from(cycleSamples(4)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), op),
+    );
+  };
+  const reference = run(false), mutated = run(true);
+  assertEquals(mutated.error, undefined);
+  assertEquals(mutated.values.map((u) => u.gradNorm), reference.values.map((u) => u.gradNorm));
+});
+Deno.test("applyUpdates() forwards a throwing cell to the stream's error, synchronously", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  const base = rnnCell();
+  await t.step("applyUpdates(): cell.slots() throws", () => {
+    let windows = 0;
+    const cell: typeof base = {
+      ...base,
+      slots: (p, g) => {
+        if (++windows === 2) throw new Error("slots boom");
+        return base.slots(p, g);
+      },
+    };
+    const out = collectSync<UpdateRecord>(
+      from(cycleSamples(4)).pipe(
+        forwardSteps({ params }),
+        tbptt({ params, k1: 2 }),
+        applyUpdates({ params, cell }),
+      ),
+    );
+    assertEquals(out.values.length, 1);
+    assertEquals((out.error as Error)?.message, "slots boom");
+  });
 });

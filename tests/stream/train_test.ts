@@ -1,10 +1,13 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
 import { from, map, Subject } from "rxjs";
 import { cloneParams, fromRows, initParams, Matrix, train } from "../../mod.ts";
 import type { RnnParams, Sample, TrainerSnapshot, TrainEvent, TrainOptions } from "../../mod.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
+import { fixture, paramsOf, relError } from "../_fixture.ts";
+import { collectSync, cycleSamples } from "../_sync.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
+const TOL = 1e-9;
 const NAMES = ["Wax", "Waa", "ba", "Wya", "by"] as const;
 
 /** m columns of a periodic token stream: column j reads "abc…" shifted by j. */
@@ -414,4 +417,58 @@ Deno.test("train() snapshot() throws once the stream has moved on, instead of a 
   assertEquals(sizes, [2, 4, 4, 4]);
   assertThrows(() => events[0].snapshot(), Error, "the stream has moved on");
   assertThrows(() => events[3].snapshot(), Error, "the stream has moved on");
+});
+
+Deno.test("train() with learning rate 0 reports the PyTorch window losses and leaves parameters unchanged", () => {
+  for (const c of fixture.tbptt) {
+    const params = paramsOf(c);
+    const losses: number[] = [];
+    let last = cloneParams(params);
+    from(c.xs.map((x, i) => ({ x: fromRows(x), y: fromRows(c.ys[i]) })))
+      .pipe(train({
+        params,
+        k1: c.k1,
+        k2: c.k2,
+        reduction: "sum",
+        optimizer: { type: "sgd", learningRate: 0 },
+        a0: fromRows(c.a0),
+      }))
+      .subscribe((e) => {
+        losses.push(e.loss);
+        last = cloneParams(e.params);
+      });
+    c.windows.forEach((w, i) => assertLess(relError(losses[i], w.loss), TOL));
+    assertEquals(losses.length, c.windows.length);
+    for (const k of ["Wax", "Waa", "ba", "Wya", "by"] as const) assertEquals(last[k].data, params[k].data);
+  }
+});
+
+Deno.test("train() is deterministic: same seed, same stream, bit-identical parameters", () => {
+  const run = () => {
+    const params = initParams({ nx: 7, na: 12, ny: 7 }, { seed: 11 });
+    let out = params;
+    const samples = Array.from(
+      { length: 300 },
+      (_, i) => ({ x: [(i * 3) % 7, (i * 5) % 7], y: [(i * 3 + 1) % 7, (i * 5 + 2) % 7] }),
+    );
+    from(samples).pipe(train({ params, k1: 5, k2: 9, optimizer: { type: "adam", learningRate: 0.01 } }))
+      .subscribe((e) => out = cloneParams(e.params));
+    return out;
+  };
+  const a = run(), b = run();
+  for (const k of ["Wax", "Waa", "ba", "Wya", "by"] as const) assertEquals(a[k].data, b[k].data);
+  assert(a.Waa.data.some((v, i) => v !== initParams({ nx: 7, na: 12, ny: 7 }, { seed: 11 }).Waa.data[i]));
+});
+Deno.test("train() refuses a snapshot whose smoothed loss is not finite (it stayed NaN for the rest of the run)", () => {
+  let snap: TrainerSnapshot | undefined;
+  from(cycleSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  assertThrows(
+    () => train({ resume: { ...snap!, smoothLoss: NaN } }),
+    RangeError,
+    "Cannot resume train() as the snapshot's 'smoothLoss' must be null or finite: current value is NaN",
+  );
+  const events = collectSync<{ smoothLoss: number }>(
+    from(cycleSamples(4)).pipe(train({ resume: { ...snap!, smoothLoss: null } })),
+  );
+  assert(events.values.every((e) => Number.isFinite(e.smoothLoss)));
 });
