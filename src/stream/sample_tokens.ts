@@ -150,7 +150,8 @@ export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet =
       const token = argmax ? argmaxOf(z2) : draw(z2, temperature, probs, random);
       if (token === stopToken) break;
       subscriber.next(token);
-      if (n + 1 < length) step(token, cell.stateOf(cache));
+      // no step for a token nobody will read (take(n) closed the subscriber)
+      if (n + 1 < length && !subscriber.closed) step(token, cell.stateOf(cache));
     }
     subscriber.complete();
   });

@@ -359,11 +359,11 @@ function resolveCell<P extends ParamSet, G extends GradSet, C>(
         }`,
       );
     }
-    const names = [...cell.paramNames(resume!.params)].sort();
+    const names = cell.paramNames(resume!.params);
     const given = resume!.params !== null && typeof resume!.params === "object"
-      ? Object.keys(resume!.params).sort()
+      ? Object.keys(resume!.params)
       : [];
-    if (names.join() !== given.join()) {
+    if ([...names].sort().join() !== [...given].sort().join()) {
       throw new RangeError(
         `Cannot resume train() as the snapshot's parameters (${
           given.join(", ")
