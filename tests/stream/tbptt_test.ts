@@ -1,10 +1,11 @@
-import { assert, assertEquals, assertLess, assertThrows } from "@std/assert";
-import { from, map, Subject } from "rxjs";
-import { bptt, forwardSteps, fromRows, initParams, rnnCell, tbptt } from "../../mod.ts";
+import { assert, assertEquals, assertLess, assertStrictEquals, assertThrows } from "@std/assert";
+import { concat, defer, from, map, repeat, retry, share, Subject, take, throwError } from "rxjs";
+import { bptt, cloneRecord, forwardSteps, fromRows, initParams, rnnCell, tbptt } from "../../mod.ts";
+import { assertBitEqual } from "../_bit_equal.ts";
 import type { RnnGrads, RnnParams, Sample, StepRecord, TbpttWindow } from "../../mod.ts";
 import { fixture, paramsOf, relError, tokensOf } from "../_fixture.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
-import { collectSync, cycleSamples } from "../_sync.ts";
+import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
 
 const TOL = 1e-9;
 const GRADS = ["dWax", "dWaa", "dba", "dWya", "dby"] as const;
@@ -359,4 +360,112 @@ Deno.test("tbptt() forwards a throwing cell to the stream's error, synchronously
     assertEquals(out.values.length, 0);
     assertEquals((out.error as Error)?.message, "zeroGrads boom");
   });
+});
+
+Deno.test("tbptt() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const loop = loopSource((i) => tokenSamples(i + 1)[i]);
+  const out = collectSync<TbpttWindow>(
+    loop.source.pipe(forwardSteps({ params }), tbptt({ params, k1: 2, k2: 3 }), take(3)),
+  );
+  assertEquals(out.values.map((w) => w.t), [2, 4, 6]);
+  assertEquals(loop.pulled(), 6);
+  assertEquals(loop.finalized(), 1);
+});
+
+Deno.test("tbptt() releases a synchronous source at once when the cell's backward throws, emitting no window for it (RxJS: should raise error and unsubscribe)", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const base = rnnCell();
+  let calls = 0;
+  const cell: typeof base = {
+    ...base,
+    bind(backend) {
+      const runtime = base.bind(backend);
+      return {
+        ...runtime,
+        backward(...args) {
+          if (++calls === 5) throw new Error("boom");
+          runtime.backward(...args);
+        },
+      };
+    },
+  };
+  const loop = loopSource((i) => tokenSamples(i + 1)[i]);
+  const out = collectSync<TbpttWindow>(loop.source.pipe(forwardSteps({ params }), tbptt({ params, k1: 2, cell })));
+  // windows of 2 steps: backward calls 1–2 (window 1), 3–4 (window 2), 5 throws in window 3
+  assertEquals((out.error as Error).message, "boom");
+  assertEquals(out.values.map((w) => w.t), [2, 4]);
+  assertEquals(loop.pulled(), 6);
+  assertEquals(loop.finalized(), 1);
+});
+
+Deno.test("tbptt() drops a partial window at completion (documented)", async (t) => {
+  const params = initParams(SIZES, { seed: 2 });
+  await t.step("5 steps, k1 = 2: windows at 2 and 4, step 5 gets none, then it completes", () => {
+    const out = collectSync<TbpttWindow>(
+      from(tokenSamples(5)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2, k2: 3 })),
+    );
+    assertEquals(out.values.map((w) => w.t), [2, 4]);
+    assert(out.completed);
+  });
+  await t.step("labelDelay 2: a window waiting for its late labels at completion is dropped", () => {
+    const out = collectSync<TbpttWindow>(
+      from(tokenSamples(5)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2, labelDelay: 2 })),
+    );
+    // the window ending at step 4 would close at step 6, which never comes
+    assertEquals(out.values.map((w) => w.t), [2]);
+    assert(out.completed);
+  });
+});
+
+Deno.test("tbptt() starts over with an empty ring on retry and repeat (RxJS: should handle retry / repeat)", () => {
+  const params = initParams(SIZES, { seed: 3 });
+  const records = recordsOf(params, tokenSamples(6));
+  const once: Win[] = [];
+  from(records).pipe(tbptt({ params, k1: 2, k2: 4 })).subscribe((w) => once.push(copy(w)));
+  let attempts = 0;
+  const failing = defer(() =>
+    attempts++ === 0 ? concat(from(records.slice(0, 3)), throwError(() => new Error("once"))) : from(records)
+  );
+  const retried: Win[] = [];
+  failing.pipe(tbptt({ params, k1: 2, k2: 4 }), retry(1)).subscribe((w) => retried.push(copy(w)));
+  assertEquals(retried, [once[0], ...once]);
+  const repeated: Win[] = [];
+  from(records).pipe(tbptt({ params, k1: 2, k2: 4 }), repeat(2)).subscribe((w) => repeated.push(copy(w)));
+  assertEquals(repeated, [...once, ...once]);
+});
+
+Deno.test("tbptt() with share(): two consumers get the same windows from one replay (RxJS: share)", () => {
+  const params = initParams(SIZES, { seed: 4 });
+  const subject = new Subject<StepRecord>();
+  const shared = subject.pipe(tbptt({ params, k1: 2 }), share());
+  const a: TbpttWindow[] = [], b: TbpttWindow[] = [];
+  shared.subscribe((w) => a.push(w));
+  shared.subscribe((w) => b.push(w));
+  recordsOf(params, tokenSamples(6)).forEach((r) => subject.next(r));
+  assertEquals(a.length, 3);
+  a.forEach((w, i) => assertStrictEquals(b[i], w));
+});
+
+Deno.test("tbptt() in a re-entrant Subject feedback loop gives the same windows (RxJS: re-entrant Subject)", () => {
+  const params = initParams(SIZES, { seed: 5 });
+  const samples = tokenSamples(8);
+  const subject = new Subject<Sample>();
+  const seen: Win[] = [];
+  subject.pipe(forwardSteps({ params }), tbptt({ params, k1: 1, k2: 3 })).subscribe((w) => {
+    seen.push(copy(w));
+    // the consumer pushes the next sample while the window is being emitted
+    if (w.t < samples.length) subject.next(samples[w.t]);
+  });
+  subject.next(samples[0]);
+  assertEquals(seen, windowsOf(params, samples, 1, 3));
+});
+
+Deno.test("tbptt() never mutates the step records it receives", () => {
+  const params = initParams(SIZES, { seed: 6 });
+  const records = recordsOf(params, tokenSamples(7, 2));
+  const before = records.map((r) => cloneRecord(r));
+  const out = collectSync<TbpttWindow>(from(records).pipe(tbptt({ params, k1: 2, k2: 5 })));
+  assertEquals(out.values.length, 3);
+  assertBitEqual(records, before);
 });
