@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { from, map, Subject } from "rxjs";
+import { concat, defer, from, map, repeat, retry, share, Subject, take, tap, throwError } from "rxjs";
 import {
   applyUpdates,
   cloneParams,
@@ -14,12 +14,14 @@ import {
 import type {
   ApplyUpdatesOptions,
   RnnParams,
+  Sample,
   ScheduleInfo,
   TbpttWindow,
   TrainerSnapshot,
   UpdateRecord,
 } from "../../mod.ts";
-import { collectSync, cycleSamples } from "../_sync.ts";
+import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
+import { assertBitEqual } from "../_bit_equal.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
@@ -480,4 +482,122 @@ Deno.test("applyUpdates() forwards a throwing cell to the stream's error, synchr
     assertEquals(out.values.length, 1);
     assertEquals((out.error as Error)?.message, "slots boom");
   });
+});
+
+Deno.test("applyUpdates() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const loop = loopSource((i) => fakeWindow(params, 2 * (i + 1), 1));
+  const out = collectSync<UpdateRecord>(loop.source.pipe(applyUpdates({ params }), take(3)));
+  assertEquals(out.values.map((u) => u.updates), [1, 2, 3]);
+  assertEquals(loop.pulled(), 3);
+  assertEquals(loop.finalized(), 1);
+});
+
+Deno.test("applyUpdates() on an error releases the source before any write to the parameters (RxJS: should raise error when a callback throws)", async (t) => {
+  const cases: [string, (params: RnnParams) => Partial<ApplyUpdatesOptions>][] = [
+    ["schedule throws on the third update", () => ({
+      schedule: (info) => {
+        if (info.update === 2) throw new Error("boom");
+        return 0.1;
+      },
+    })],
+    ["cell.slots() throws on the third window", () => {
+      const base = rnnCell();
+      let windows = 0;
+      return {
+        cell: {
+          ...base,
+          slots: (p, g) => {
+            if (++windows === 3) throw new Error("boom");
+            return base.slots(p, g);
+          },
+        },
+      };
+    }],
+  ];
+  for (const [name, extra] of cases) {
+    await t.step(name, () => {
+      const params = initParams(SIZES, { seed: 1 });
+      const loop = loopSource((i) => fakeWindow(params, 2 * (i + 1), 1));
+      let before: Float64Array[] = [];
+      const out = collectSync<UpdateRecord>(
+        loop.source.pipe(
+          applyUpdates({ params, optimizer: { type: "adam" }, ...extra(params) }),
+          tap(() => before = snapshotOf(params)),
+        ),
+      );
+      assertEquals((out.error as Error).message, "boom");
+      assertEquals(out.values.length, 2);
+      assertEquals(loop.pulled(), 3);
+      assertEquals(loop.finalized(), 1);
+      assertBitEqual(snapshotOf(params), before);
+    });
+  }
+});
+
+Deno.test("applyUpdates() never mutates the windows it receives: two consumers of one share()d stream see the same gradients", async (t) => {
+  for (const reduction of ["mean", "sum"] as const) {
+    await t.step(`reduction "${reduction}" with clipping`, () => {
+      const params = initParams(SIZES, { seed: 7 });
+      const p1 = cloneParams(params), p2 = cloneParams(params);
+      const subject = new Subject<Sample>();
+      const windows = subject.pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), share());
+      const options = {
+        reduction,
+        clip: { norm: 0.05 },
+        optimizer: { type: "sgd" as const, learningRate: 0.1 },
+      };
+      const norms1: number[] = [], norms2: number[] = [];
+      const grads: Float64Array[][] = [];
+      windows.pipe(applyUpdates({ params: p1, ...options })).subscribe((u) => norms1.push(u.gradNorm));
+      windows.pipe(applyUpdates({ params: p2, ...options })).subscribe((u) => {
+        norms2.push(u.gradNorm);
+        grads.push(NAMES.map((k) => u.window.grads[`d${k}`].data.slice()));
+      });
+      const kept: Float64Array[][] = [];
+      windows.subscribe((w) => kept.push(NAMES.map((k) => w.grads[`d${k}`].data.slice())));
+      cycleSamples(6).forEach((s) => subject.next(s));
+      assertEquals(norms1.length, 3);
+      assertEquals(norms2, norms1);
+      // the window's gradients after both update stages are the ones tbptt() emitted
+      assertBitEqual(grads, kept);
+      assertBitEqual(snapshotOf(p2), snapshotOf(p1));
+    });
+  }
+});
+
+Deno.test("applyUpdates() starts from fresh moments on retry and repeat (RxJS: should handle retry / repeat)", () => {
+  const template = initParams(SIZES, { seed: 8 });
+  const windows = (p: RnnParams) => [1, 2, 3].map((i) => fakeWindow(p, 2 * i, 1));
+  const once = [1, 2, 3].map((n) => ({ updates: n, t: n }));
+  const params = cloneParams(template);
+  let attempts = 0;
+  const failing = defer(() =>
+    attempts++ === 0
+      ? concat(from(windows(params).slice(0, 1)), throwError(() => new Error("once")))
+      : from(windows(params))
+  );
+  const retried: { updates: number; t: number }[] = [];
+  failing.pipe(applyUpdates({ params }), retry(1)).subscribe((u) =>
+    retried.push({ updates: u.updates, t: u.optimizerState().t })
+  );
+  // the failed subscription's update, then a fresh count and fresh moments
+  assertEquals(retried, [once[0], ...once]);
+  const repeated: { updates: number; t: number }[] = [];
+  from(windows(params)).pipe(applyUpdates({ params }), repeat(2)).subscribe((u) =>
+    repeated.push({ updates: u.updates, t: u.optimizerState().t })
+  );
+  assertEquals(repeated, [...once, ...once]);
+});
+
+Deno.test("applyUpdates() in a re-entrant Subject feedback loop counts every window once (RxJS: re-entrant Subject)", () => {
+  const params = initParams(SIZES, { seed: 9 });
+  const subject = new Subject<TbpttWindow>();
+  const seen: number[] = [];
+  subject.pipe(applyUpdates({ params, optimizer: { type: "sgd", learningRate: 0.1 } })).subscribe((u) => {
+    seen.push(u.updates);
+    if (u.updates < 5) subject.next(fakeWindow(params, 2 * (u.updates + 1), 1));
+  });
+  subject.next(fakeWindow(params, 2, 1));
+  assertEquals(seen, [1, 2, 3, 4, 5]);
 });

@@ -452,7 +452,11 @@ Deno.test("forwardSteps() in a re-entrant Subject feedback loop gives the same r
 Deno.test("forwardSteps() never mutates what it receives: frozen samples, dense inputs and a0 keep their values", () => {
   const params = initParams(SIZES, { seed: 5 });
   const frozen = [tok(0), tok(1), { ...tok(2), reset: [true] }].map((s) =>
-    Object.freeze({ ...s, x: Object.freeze([...(s.x as number[])]), y: Object.freeze([...(s.y as number[])]) })
+    Object.freeze({
+      ...s,
+      x: Object.freeze([...(s.x as number[])]),
+      y: Object.freeze([...(s.y as number[])]),
+    })
   );
   const dense = [{ x: fromRows([[1], [0], [0]]), y: fromRows([[0], [1], [0]]) }];
   const before = dense.map((s) => [s.x.data.slice(), (s.y as Matrix).data.slice()]);

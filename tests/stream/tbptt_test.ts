@@ -391,7 +391,9 @@ Deno.test("tbptt() releases a synchronous source at once when the cell's backwar
     },
   };
   const loop = loopSource((i) => tokenSamples(i + 1)[i]);
-  const out = collectSync<TbpttWindow>(loop.source.pipe(forwardSteps({ params }), tbptt({ params, k1: 2, cell })));
+  const out = collectSync<TbpttWindow>(
+    loop.source.pipe(forwardSteps({ params }), tbptt({ params, k1: 2, cell })),
+  );
   // windows of 2 steps: backward calls 1–2 (window 1), 3–4 (window 2), 5 throws in window 3
   assertEquals((out.error as Error).message, "boom");
   assertEquals(out.values.map((w) => w.t), [2, 4]);
