@@ -72,7 +72,7 @@ export interface TbpttWindow<G extends GradSet = RnnGrads, C = StepCache> {
 
 /**
  * TBPTT(k1, k2) as a stream stage. Every k1 steps the last k2 cached steps are replayed
- * newest-first; the replay folds `daNext` backward through each step and adds the
+ * newest-first; the replay folds the state's gradient `dNext` backward through each step and adds the
  * parameter gradients of the loss of the newest k1 steps, with the hidden state at the
  * window's start held constant (detached). Memory is O(k2) whatever the stream length.
  *
