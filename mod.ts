@@ -34,6 +34,8 @@ export { fromRows, Matrix, toRows } from "./src/math/matrix.ts";
 export { Random } from "./src/math/random.ts";
 export type { RandomState } from "./src/math/random.ts";
 
+export { cloneData } from "./src/math/clone_data.ts";
+
 // Kernels
 export type { Backend, BackendName } from "./src/kernels/backend.ts";
 export { createJsBackend } from "./src/kernels/js_backend.ts";
@@ -81,7 +83,7 @@ export { tbptt } from "./src/stream/tbptt.ts";
 export type { TbpttOptions, TbpttWindow } from "./src/stream/tbptt.ts";
 export { applyUpdates } from "./src/stream/apply_updates.ts";
 export type { ApplyUpdatesOptions, ScheduleInfo, UpdateRecord } from "./src/stream/apply_updates.ts";
-export { train } from "./src/stream/train.ts";
+export { cloneRecord, train } from "./src/stream/train.ts";
 export type {
   TrainConfig,
   TrainCounters,

@@ -12,3 +12,4 @@
  */
 export * from "./matrix.ts";
 export * from "./random.ts";
+export * from "./clone_data.ts";

@@ -9,7 +9,7 @@ import { checkClip, clipGradients, globalNorm } from "../optim/clip.ts";
 import type { ClipOptions } from "../optim/clip.ts";
 import { createOptimizer } from "../optim/optimizers.ts";
 import type { Optimizer, OptimizerOptions, OptimizerState } from "../optim/optimizers.ts";
-import type { StepCache } from "../cells/rnn/_rnn_math.ts";
+import type { StepCache } from "../cells/rnn/cell.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import { createBackend } from "../kernels/create_backend.ts";
@@ -17,6 +17,7 @@ import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { ParamSlot, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, ParamSet } from "../cells/types.ts";
 import type { TbpttWindow } from "./tbptt.ts";
+import { subscribeLinked } from "./operate.ts";
 
 /** What the schedule hook is told before each update. */
 export interface ScheduleInfo {
@@ -87,8 +88,15 @@ export interface UpdateRecord<G extends GradSet = RnnGrads, C = StepCache> {
  * Applies each window's gradients to the live parameters. A window whose loss or
  * gradient norm is not finite (a NaN or infinite gradient, or an overflowing norm) never
  * touches the parameters: it is counted as rejected.
- * Optimizer state lives per subscription. The reduction and clipping scale
- * `window.grads` in place, so feed each window to one update stage only.
+ * Optimizer state lives per subscription.
+ *
+ * It never changes the windows it receives: the reduction and clipping work on the
+ * stage's own copy of the gradients (bit for bit what scaling in place gave), so one
+ * `share()`d window stream can feed several consumers. It keeps RxJS's contract: the
+ * source is subscribed through a linked inner observer (`take(n)` stops a synchronous
+ * source at once); an error (a throwing `schedule` or cell, a bad learning rate)
+ * unsubscribes the source at once, before the optimizer steps, so the parameters and
+ * moments are those of the last accepted update. Buffers are released on teardown.
  *
  * @typeParam P Parameters of the cell.
  * @typeParam G Gradients of the cell.
@@ -163,10 +171,13 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
   }
   return (source) =>
     new Observable<UpdateRecord<G, C>>((subscriber) => {
-      // per-subscription state: the optimizer's moments and the counters
-      const opt: Optimizer = createOptimizer(optimizer, createBackend(backend, "applyUpdates()"));
+      // per-subscription state: the optimizer's moments, the counters and the reduced gradients
+      const run = createBackend(backend, "applyUpdates()");
+      const opt: Optimizer = createOptimizer(optimizer, run);
       if (options.optimizerState !== undefined) opt.setState(options.optimizerState);
       let { updates, rejected } = start;
+      // the stage's own gradient buffers: the window's are read, never scaled
+      let own: Float64Array[] = [];
       // the optimizer's state as of the latest record; an older record's optimizerState() throws
       let stepped = 0;
       const stateAt = (at: number) => (): OptimizerState => {
@@ -177,21 +188,24 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
         }
         return opt.getState();
       };
-      return source.subscribe({
+      subscriber.add(() => {
+        // release the buffers; the newest record's optimizerState() stays readable
+        own = [];
+      });
+      subscribeLinked(source, subscriber, {
         next(window) {
-          let slots: ParamSlot[], norm: number;
-          try {
-            slots = cell.slots(params, window.grads);
-            if (reduction === "mean") {
-              const scale = 1 / (Math.max(1, window.labeled) * window.columns);
-              for (const { grad } of slots) for (let k = 0; k < grad.length; k++) grad[k] *= scale;
-            }
-            norm = globalNorm(slots);
-          } catch (e) {
-            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
-            subscriber.error(e);
-            return;
-          }
+          // a cell, schedule or optimizer that throws errors the stream (subscribeLinked forwards
+          // it) before anything is written to the parameters or the moments
+          const given = cell.slots(params, window.grads);
+          const scale = reduction === "mean" ? 1 / (Math.max(1, window.labeled) * window.columns) : 1;
+          const slots: ParamSlot[] = given.map(({ name, value, grad }, i) => {
+            if (own[i]?.length !== grad.length) own[i] = run.alloc(grad.length);
+            const mine = own[i];
+            if (scale === 1) mine.set(grad);
+            else for (let k = 0; k < grad.length; k++) mine[k] = grad[k] * scale;
+            return { name, value, grad: mine };
+          });
+          const norm = globalNorm(slots);
           if (!Number.isFinite(window.loss) || !Number.isFinite(norm)) {
             rejected++;
             subscriber.next({
@@ -207,26 +221,13 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
           }
           let lr = opt.learningRate;
           if (schedule !== undefined) {
-            try {
-              lr = schedule({ update: updates, step: window.t, learningRate: opt.learningRate });
-            } catch (e) {
-              subscriber.error(e);
-              return;
-            }
+            lr = schedule({ update: updates, step: window.t, learningRate: opt.learningRate });
             if (typeof lr !== "number" || !(lr >= 0) || !Number.isFinite(lr)) {
-              subscriber.error(
-                new RangeError(`The learning-rate schedule must return a finite number >= 0: got ${lr}`),
-              );
-              return;
+              throw new RangeError(`The learning-rate schedule must return a finite number >= 0: got ${lr}`);
             }
           }
-          try {
-            if (clipValue !== undefined || clipNorm !== undefined) clipGradients(slots, clipping);
-            opt.step(slots, lr);
-          } catch (e) {
-            subscriber.error(e);
-            return;
-          }
+          if (clipValue !== undefined || clipNorm !== undefined) clipGradients(slots, clipping);
+          opt.step(slots, lr);
           updates++;
           stepped++;
           subscriber.next({
@@ -239,8 +240,6 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
             optimizerState: stateAt(stepped),
           });
         },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
       });
     });
 }

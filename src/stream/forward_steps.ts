@@ -6,7 +6,7 @@
 import { Observable } from "../deps.ts";
 import type { OperatorFunction } from "../deps.ts";
 import { checkReset } from "../cells/checks.ts";
-import type { Input, StepCache, Target } from "../cells/rnn/_rnn_math.ts";
+import type { StepCache } from "../cells/rnn/cell.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
@@ -14,8 +14,8 @@ import { createBackend } from "../kernels/create_backend.ts";
 import { createJsBackend } from "../kernels/js_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
-import type { GradSet, ParamSet } from "../cells/types.ts";
-import type { Head } from "../cells/rnn/_rnn_math.ts";
+import type { GradSet, Head, Input, ParamSet, Target } from "../cells/types.ts";
+import { subscribeLinked } from "./operate.ts";
 
 /**
  * One time step of training data for m parallel streams. The stages keep references to
@@ -38,7 +38,7 @@ export interface Sample {
 export interface StepRecord<C = StepCache> {
   /** 0-based index of this step among accepted steps (continues after a resume). */
   index: number;
-  /** The forward cache; `cache.a` is the new hidden state. */
+  /** The cell's forward cache; `cell.stateOf(cache)` is the new state. */
   cache: C;
   /** The canonical target, or null while the label is missing. */
   y: Target | null;
@@ -62,7 +62,7 @@ export interface ForwardStepsOptions<
   cell?: RecurrentCell<P, G, C>;
   /** The kernel backend: a name (`"js"`) or an instance. @default {"js"} */
   backend?: BackendChoice;
-  /** The hidden state before the first step, n_a×m (it also fixes m). @default {zeros, m from the first sample} */
+  /** The state before the first step, `sizes.state`×m (it also fixes m; copied per subscription). @default {zeros, m from the first sample} */
   a0?: Matrix;
   /** Index given to the first step (to continue numbering after a resume). @default {0} */
   startIndex?: number;
@@ -87,6 +87,12 @@ export interface ForwardStepsOptions<
  * carried from step to step (per subscription), and emits the step's cache, target
  * and loss. Invalid samples error the stream (naming the step index and the value)
  * or are counted and skipped, by `onInvalid`.
+ *
+ * It keeps RxJS's contract: the source is subscribed through a linked inner observer,
+ * so `take(n)` after a synchronous endless source pulls exactly n samples; an error
+ * (invalid sample, a throwing `onSkip` or cell) unsubscribes the source at once and the
+ * state does not move past the failing sample. Samples are read, never changed (the
+ * records keep references to their `x` and `y`). The cache pool is released on teardown.
  *
  * @typeParam P Parameters of the cell.
  * @typeParam G Gradients of the cell.
@@ -151,68 +157,58 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
   }
   return (source) =>
     new Observable<StepRecord<C>>((subscriber) => {
-      // per-subscription state: hidden state, counters, cache pool
-      let a: Matrix | null = options.a0?.clone() ?? null;
+      // per-subscription state: state, counters, cache pool
+      let state: Matrix | null = options.a0?.clone() ?? null;
       // samples received so far, valid or not, counted across resumes (for error messages)
       let index = startIndex, skipped = startSkipped, received = startIndex + startSkipped;
-      const caches: C[] = [];
+      let caches: C[] = [];
       let next = 0;
       const runtime = cell.bind(createBackend(backend, "forwardSteps()"));
-      return source.subscribe({
+      subscriber.add(() => {
+        // release the pool and the state
+        caches = [];
+        state = null;
+      });
+      subscribeLinked(source, subscriber, {
         next(sample) {
           const at = received++;
-          let x: Input, y: Target | null, reset: Uint8Array | null;
+          let x: Input, y: Target | null, reset: Uint8Array | null, prev: Matrix;
           try {
             if (sample === null || typeof sample !== "object") {
               throw new TypeError(`a sample must be an object { x, y, reset? }: got ${describe(sample)}`);
             }
-            const m = a?.cols ?? columnsOf(sample.x);
+            const m = state?.cols ?? columnsOf(sample.x);
             x = cell.input(sample.x, params, m);
             y = allowUnlabeled && (sample.y === undefined || sample.y === null)
               ? null
               : cell.target(sample.y, params, m);
             reset = checkReset(sample.reset, m);
-            a ??= new Matrix(na, m);
+            prev = state ?? new Matrix(na, m);
           } catch (err) {
             const error = err instanceof Error ? err : new Error(String(err));
             const wrapped = new (error instanceof TypeError ? TypeError : RangeError)(
               `Invalid sample at step ${at}: ${error.message}`,
             );
-            if (onInvalid === "error") {
-              subscriber.error(wrapped);
-              return;
-            }
+            if (onInvalid === "error") throw wrapped;
             skipped++;
-            if (options.onSkip !== undefined) {
-              try {
-                options.onSkip(wrapped, sample, at);
-              } catch (e) {
-                subscriber.error(e);
-              }
-            }
+            // a throw here errors the stream (subscribeLinked forwards it)
+            options.onSkip?.(wrapped, sample, at);
             return;
           }
-          let cache: C, loss: number;
-          try {
-            if (pool === 0) {
-              cache = runtime.allocCache(params, a.cols);
-            } else {
-              if (caches.length < pool) caches.push(runtime.allocCache(params, a.cols));
-              cache = caches[next];
-              next = (next + 1) % pool;
-            }
-            runtime.forward(params, x, a, reset, cache);
-            loss = y === null ? 0 : runtime.loss(cache, y);
-          } catch (e) {
-            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
-            subscriber.error(e);
-            return;
+          // a cell that throws errors the stream, and the state stays at the previous step
+          let cache: C;
+          if (pool === 0) {
+            cache = runtime.allocCache(params, prev.cols);
+          } else {
+            if (caches.length < pool) caches.push(runtime.allocCache(params, prev.cols));
+            cache = caches[next];
           }
-          a = cell.stateOf(cache);
+          runtime.forward(params, x, prev, reset, cache);
+          const loss = y === null ? 0 : runtime.loss(cache, y);
+          if (pool !== 0) next = (next + 1) % pool;
+          state = cell.stateOf(cache);
           subscriber.next({ index: index++, cache, y, loss, skipped });
         },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
       });
     });
 }

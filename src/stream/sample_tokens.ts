@@ -52,11 +52,16 @@ export interface SampleTokensOptions<
  * Samples tokens from a character model: feeds `prime` from a zero hidden state, then
  * repeatedly draws the next token from `softmax(z2 / temperature)` (or takes the argmax)
  * and feeds it back. The Observable is cold (each subscription starts over with its own
- * hidden state and generator, so the same seed gives the same tokens), emits
- * synchronously, and stops drawing as soon as it is unsubscribed.
+ * state and generator, so the same seed gives the same tokens), emits synchronously, and
+ * stops drawing as soon as it is unsubscribed (`take(3)` runs the cell for the prime and
+ * three tokens, no more). It works for any cell with a softmax head (pass `cell`); a cell
+ * that throws errors the stream. It never changes `params` or `prime`.
  *
+ * @typeParam P Parameters of the cell.
+ * @typeParam G Gradients of the cell.
+ * @typeParam C The cell's step cache.
  * @param params The model (n_x = n_y = vocabulary size). It is read at each step, not copied.
- * @param options Length, temperature, argmax, prime, seed and stop token.
+ * @param options Cell, backend, length, temperature, argmax, prime, seed and stop token.
  * @returns An Observable of token indices that completes after `length` tokens or at `stopToken`.
  * @throws {RangeError} When an option is out of range, `n_x ≠ n_y`, or a prime token is not in [0, n_x).
  * @throws {TypeError} When the parameters are malformed.
@@ -145,7 +150,8 @@ export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet =
       const token = argmax ? argmaxOf(z2) : draw(z2, temperature, probs, random);
       if (token === stopToken) break;
       subscriber.next(token);
-      if (n + 1 < length) step(token, cell.stateOf(cache));
+      // no step for a token nobody will read (take(n) closed the subscriber)
+      if (n + 1 < length && !subscriber.closed) step(token, cell.stateOf(cache));
     }
     subscriber.complete();
   });

@@ -1,22 +1,22 @@
 /**
  * The truncated-BPTT stage: a ring of the last k2 step records; every k1 steps a
- * newest-first replay of the ring carries `daNext` backward and folds the window's
- * parameter gradients.
+ * newest-first replay of the ring carries the state's gradient backward and folds the
+ * window's parameter gradients.
  *
  * @module
  */
-import { from, Observable, reduce } from "../deps.ts";
+import { Observable } from "../deps.ts";
 import type { OperatorFunction } from "../deps.ts";
-import type { StepCache } from "../cells/rnn/_rnn_math.ts";
-import type { Head } from "../cells/rnn/_rnn_math.ts";
+import type { StepCache } from "../cells/rnn/cell.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import { createBackend } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
-import type { GradSet, ParamSet } from "../cells/types.ts";
+import type { GradSet, Head, ParamSet } from "../cells/types.ts";
 import type { StepRecord } from "./forward_steps.ts";
+import { subscribeLinked } from "./operate.ts";
 
 /** Options for {@linkcode tbptt}. */
 export interface TbpttOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
@@ -58,23 +58,33 @@ export interface TbpttWindow<G extends GradSet = RnnGrads, C = StepCache> {
   columns: number;
   /** The window's gradients. Reused: valid until the next window closes. */
   grads: G;
-  /** The hidden state after the newest step, n_a×m (as valid as the newest record). */
+  /** The state after the newest step, `sizes.state`×m: `cell.stateOf` of the newest record (as valid as it). */
   aLast: Matrix;
   /** Samples skipped as invalid so far. */
   skipped: number;
   /**
    * The ring's records, oldest first (what a checkpoint needs to resume exactly); call it before
    * the next step. They are the live records, not copies (with a cache pool their buffers are
-   * reused): copy them, e.g. with `cloneRecord()`, to keep them.
+   * reused): copy them, e.g. with `cloneRecord()` or `cloneData()`, to keep them.
    */
   history(): StepRecord<C>[];
 }
 
 /**
  * TBPTT(k1, k2) as a stream stage. Every k1 steps the last k2 cached steps are replayed
- * newest-first; the replay folds `daNext` backward through each step and adds the
+ * newest-first; the replay folds the state's gradient `dNext` backward through each step and adds the
  * parameter gradients of the loss of the newest k1 steps, with the hidden state at the
  * window's start held constant (detached). Memory is O(k2) whatever the stream length.
+ *
+ * At completion, a partial window (fewer than k1 steps since the last window, or a
+ * window still waiting `labelDelay` steps for its labels) is dropped: no window is
+ * emitted for it and its steps get no gradient. To train on the tail of a finite
+ * stream, choose k1 so that it divides the length, or end the stream with padding.
+ *
+ * It keeps RxJS's contract: the source is subscribed through a linked inner observer
+ * (`take(n)` stops a synchronous source at once); a throwing cell errors the stream and
+ * unsubscribes the source, with no window emitted for the failing step. The records it
+ * receives are read, never changed. The ring is released on teardown.
  *
  * @typeParam P Parameters of the cell.
  * @typeParam G Gradients of the cell.
@@ -130,13 +140,20 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
       // bumped by every step and by teardown: history() refuses to describe a ring that has moved on
       let moves = 0;
       let grads: G | null = null;
-      let daNext = new Float64Array(0), daPrev = new Float64Array(0);
+      let dNext = new Float64Array(0), dPrev = new Float64Array(0);
       const newestFirst = (): StepRecord<C>[] => {
         const out: StepRecord<C>[] = [];
         for (let i = ring.length - 1; i >= 0; i--) out.push(ring[(oldest + i) % ring.length]);
         return out;
       };
-      const sub = source.subscribe({
+      subscriber.add(() => {
+        // release the ring and the buffers
+        moves++;
+        ring.length = 0;
+        grads = null;
+        dNext = dPrev = new Float64Array(0);
+      });
+      subscribeLinked(source, subscriber, {
         next(record) {
           moves++;
           if (ring.length < capacity) ring.push(record);
@@ -147,19 +164,14 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
           // windows close at steps t = k1, 2·k1, … (1-based, counted across resumes), labelDelay steps late
           const t = record.index + 1 - labelDelay;
           if (t < 1 || t % k1 !== 0) return;
+          // a cell that throws errors the stream (subscribeLinked forwards it): no window is emitted
           const m = cell.stateOf(record.cache).cols;
-          try {
-            if (grads === null || daNext.length !== na * m) {
-              grads = cell.zeroGrads(params);
-              daNext = new Float64Array(na * m);
-              daPrev = new Float64Array(na * m);
-            } else {
-              for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
-            }
-          } catch (e) {
-            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
-            subscriber.error(e);
-            return;
+          if (grads === null || dNext.length !== na * m) {
+            grads = cell.zeroGrads(params);
+            dNext = new Float64Array(na * m);
+            dPrev = new Float64Array(na * m);
+          } else {
+            for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
           }
           const g = grads;
           const at = moves;
@@ -171,57 +183,36 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
             loss += replay[back].loss;
             labeled++;
           }
-          // the reversed replay: step i back from the newest folds daNext into daPrev
-          from(replay).pipe(
-            reduce((back: number, r: StepRecord<C>) => {
-              const carriesLoss = back < k1 && r.y !== null;
-              runtime.backward(
-                params,
-                r.cache,
-                carriesLoss ? r.y : null,
-                back === 0 ? null : daNext,
-                g,
-                daPrev,
-              );
-              [daNext, daPrev] = [daPrev, daNext];
-              return back + 1;
-            }, 0),
-          ).subscribe({
-            // a cell that throws errors the stream (instead of an unhandled asynchronous throw)
-            error: (e) => subscriber.error(e),
-            next: (depth) => {
-              // daNext now holds ∂loss/∂a at the window's start: dropped (the state there is a constant)
-              subscriber.next({
-                t,
-                loss,
-                steps: k1,
-                labeled,
-                depth,
-                columns: m,
-                grads: g,
-                aLast: cell.stateOf(record.cache),
-                skipped: record.skipped,
-                history: () => {
-                  if (moves !== at) {
-                    throw new Error(
-                      `Cannot read the history of the window at step ${t}: the stream has moved on (call it before the next step)`,
-                    );
-                  }
-                  const out = newestFirst();
-                  out.reverse();
-                  return out;
-                },
-              });
+          // the reversed replay: step `back` from the newest folds dNext (∂L/∂state after it) into dPrev
+          for (let back = 0; back < replay.length; back++) {
+            const r = replay[back];
+            const carriesLoss = back < k1 && r.y !== null;
+            runtime.backward(params, r.cache, carriesLoss ? r.y : null, back === 0 ? null : dNext, g, dPrev);
+            [dNext, dPrev] = [dPrev, dNext];
+          }
+          // dNext now holds ∂loss/∂state at the window's start: dropped (the state there is a constant)
+          subscriber.next({
+            t,
+            loss,
+            steps: k1,
+            labeled,
+            depth: replay.length,
+            columns: m,
+            grads: g,
+            aLast: cell.stateOf(record.cache),
+            skipped: record.skipped,
+            history: () => {
+              if (moves !== at) {
+                throw new Error(
+                  `Cannot read the history of the window at step ${t}: the stream has moved on (call it before the next step)`,
+                );
+              }
+              const out = newestFirst();
+              out.reverse();
+              return out;
             },
           });
         },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
       });
-      return () => {
-        sub.unsubscribe();
-        moves++;
-        ring.length = 0;
-      };
     });
 }

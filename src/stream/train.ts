@@ -14,11 +14,17 @@ import { forwardSteps } from "./forward_steps.ts";
 import type { Sample, StepRecord } from "./forward_steps.ts";
 import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions, OptimizerState } from "../optim/optimizers.ts";
-import { cloneParams } from "../cells/rnn/params.ts";
-import { initialParams } from "../cells/rnn/initial_params.ts";
-import type { RnnParams, RnnSizes } from "../cells/rnn/params.ts";
-import type { Head, StepCache, Target } from "../cells/rnn/_rnn_math.ts";
-import { Matrix } from "../math/matrix.ts";
+import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
+import type { StepCache } from "../cells/rnn/cell.ts";
+import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { GradSet, Head, ParamSet } from "../cells/types.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
+import { cloneData } from "../math/clone_data.ts";
+import { describe } from "../math/matrix.ts";
+import type { Matrix } from "../math/matrix.ts";
+import { subscribeLinked } from "./operate.ts";
 import { tbptt } from "./tbptt.ts";
 
 /** Running totals of a training run. */
@@ -49,35 +55,50 @@ export interface TrainConfig {
   clip: ClipOptions;
 }
 
-/** Everything needed to continue a run exactly; plain data (matrices and typed arrays inside). */
-export interface TrainerSnapshot {
+/**
+ * Everything needed to continue a run exactly; plain data (matrices and typed arrays inside).
+ *
+ * @typeParam P The cell's parameters.
+ * @typeParam C The cell's step cache.
+ */
+export interface TrainerSnapshot<P extends ParamSet = RnnParams, C = StepCache> {
   /** The run's settings. */
   config: TrainConfig;
+  /** The cell's spec (`cell.spec()`): a resume must use a cell of the same spec. Missing in older snapshots: the RNN. */
+  cell: CellSpec;
+  /** The name of the kernel backend the run used (a resume defaults to it). Missing in older snapshots: `"js"`. */
+  backend: string;
   /** The parameters. */
-  params: RnnParams;
+  params: P;
   /** The optimizer's state. */
   optimizer: OptimizerState;
-  /** The hidden state after the last step, n_a×m. */
+  /** The cell's state after the last step, `sizes.state`×m. */
   hidden: Matrix;
   /** The newest ≤ k2 step records, oldest first: the next window backpropagates into them. */
-  history: StepRecord[];
+  history: StepRecord<C>[];
   /** Running totals. */
   counters: TrainCounters;
   /** The smoothed mean loss, or null before the first window. */
   smoothLoss: number | null;
 }
 
-/** Options for {@linkcode train}. */
-export interface TrainOptions {
+/**
+ * Options for {@linkcode train}.
+ *
+ * @typeParam P The cell's parameters.
+ * @typeParam G The cell's gradients.
+ * @typeParam C The cell's step cache.
+ */
+export interface TrainOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** Initial parameters (copied per subscription). One of `params`, `sizes` or `resume` is required. */
-  params?: RnnParams;
-  /** Sizes of fresh parameters, initialised with `init` and `seed`. */
-  sizes?: RnnSizes;
+  params?: P;
+  /** Sizes of fresh parameters (`cell.init(sizes, { init, seed })`). */
+  sizes?: { nx: number; na: number; ny: number };
   /** Initialisation of fresh parameters. @default {"xavier"} */
   init?: "xavier" | "randn";
   /** Seed of fresh parameters. @default {0} */
   seed?: number;
-  /** The hidden state before the first step, n_a×m (ignored with `resume`). @default {zeros} */
+  /** The cell's state before the first step, `sizes.state`×m (ignored with `resume`). @default {zeros} */
   a0?: Matrix;
   /** A window closes every k1 steps. @default {resume's, else 25} */
   k1?: number;
@@ -89,8 +110,16 @@ export interface TrainOptions {
   clip?: ClipOptions;
   /** Loss reduction over steps and columns. @default {"mean"} */
   reduction?: "sum" | "mean";
-  /** Output head. @default {"softmax"} */
+  /** Output head of the default cell (a cell object brings its own). @default {the cell's, else "softmax"} */
   head?: Head;
+  /**
+   * The cell: `"rnn"` (the vanilla RNN with `head`) or a {@linkcode RecurrentCell}. With
+   * `resume`, it must have the snapshot's spec (a non-RNN snapshot needs it).
+   * @default {"rnn"}
+   */
+  cell?: "rnn" | RecurrentCell<P, G, C>;
+  /** The kernel backend: a registered name or a Backend object. @default {resume's, else "js"} */
+  backend?: BackendChoice;
   /** Invalid samples: error the stream or count and skip them. @default {"error"} */
   onInvalid?: "error" | "skip";
   /** Called with each skipped sample's error. */
@@ -100,11 +129,16 @@ export interface TrainOptions {
   /** Weight of the past in the smoothed loss. @default {0.99} */
   smoothing?: number;
   /** A snapshot to continue from exactly; its config wins over the options above. */
-  resume?: TrainerSnapshot;
+  resume?: TrainerSnapshot<P, C>;
 }
 
-/** One training event, emitted once per window, right after its update. */
-export interface TrainEvent {
+/**
+ * One training event, emitted once per window, right after its update.
+ *
+ * @typeParam P The cell's parameters.
+ * @typeParam C The cell's step cache.
+ */
+export interface TrainEvent<P extends ParamSet = RnnParams, C = StepCache> {
   /** Steps trained so far. */
   step: number;
   /** Windows closed so far. */
@@ -126,24 +160,35 @@ export interface TrainEvent {
   /** Running totals. */
   counters: TrainCounters;
   /** The live parameters (later windows change them in place: clone to keep). */
-  params: RnnParams;
+  params: P;
   /**
    * A deep copy of the whole trainer state at this event. Call it while handling the event:
    * once the next sample arrives (or the stream ends) it throws instead of returning a
    * state that would not resume exactly.
    */
-  snapshot(): TrainerSnapshot;
+  snapshot(): TrainerSnapshot<P, C>;
 }
 
 /**
- * Trains a vanilla RNN with TBPTT(k1, k2) on a stream of samples: the composition
- * `forwardSteps → tbptt → applyUpdates`, with parameters, hidden state and optimizer
- * moments per subscription. Memory is O(k2) for any stream length.
+ * Trains a recurrent cell (the vanilla RNN by default) with TBPTT(k1, k2) on a stream of
+ * samples: the composition `forwardSteps → tbptt → applyUpdates`, with parameters, state
+ * and optimizer moments per subscription, every step on the run's kernel backend.
+ * Memory is O(k2) for any stream length.
  *
- * @param options Model, truncation, optimizer and policies.
+ * It keeps RxJS's contract: the stages subscribe through linked inner observers, so
+ * `take(n)` after a synchronous endless source stops it having pulled only the samples of
+ * n windows. An error (from the source, `onSkip`, `schedule` or the cell) unsubscribes the
+ * source at once, and nothing changes after it: no optimizer step, no write to the
+ * parameters. Samples and the `params` option are never changed; buffers are released on
+ * teardown. A partial window at completion is dropped (see {@linkcode tbptt}).
+ *
+ * @typeParam P The cell's parameters.
+ * @typeParam G The cell's gradients.
+ * @typeParam C The cell's step cache.
+ * @param options Model, cell, backend, truncation, optimizer and policies.
  * @returns An operator from samples to training events (one per window).
- * @throws {RangeError} When an option is out of range (at creation).
- * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given.
+ * @throws {RangeError} When an option is out of range, the backend name is unknown, or `resume` does not fit the cell (at creation).
+ * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given, or `cell` or `backend` has the wrong type.
  *
  * @example Usage
  * ```ts
@@ -156,12 +201,14 @@ export interface TrainEvent {
  *   y: [text.charCodeAt(i + 1) - 97],
  * }));
  * const losses: number[] = [];
- * from(samples).pipe(train({ sizes: { nx: 3, na: 8, ny: 3 }, k1: 4, k2: 8 }))
+ * from(samples).pipe(train({ sizes: { nx: 3, na: 8, ny: 3 }, k1: 4, k2: 8, cell: "rnn", backend: "js" }))
  *   .subscribe((e) => losses.push(e.meanLoss));
  * assert(losses.length === 4);
  * ```
  */
-export function train(options: TrainOptions): OperatorFunction<Sample, TrainEvent> {
+export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
+  options: TrainOptions<P, G, C>,
+): OperatorFunction<Sample, TrainEvent<P, C>> {
   const { resume, smoothing = 0.99, onInvalid = "error", onSkip, schedule } = options;
   const config = resolveConfig(options);
   if (!(smoothing >= 0 && smoothing < 1)) {
@@ -174,35 +221,41 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
       `Cannot resume train() as the snapshot's 'smoothLoss' must be null or finite: current value is ${resume.smoothLoss}`,
     );
   }
-  const initial = initialParams("train()", options);
   const { k1, k2, head, reduction, clip } = config;
+  const cell = resolveCell(options, head);
+  const backend = options.backend ?? resume?.backend ?? "js";
+  const backendName = createBackend(backend, "train()").name;
+  const initial = initialParams(options, cell);
   const counters0: TrainCounters = resume?.counters ?? { steps: 0, windows: 0, skipped: 0, rejected: 0 };
   // validate stage options now, not at subscription
   const a0 = resume?.hidden ?? options.a0;
-  forwardSteps({ params: initial, head, onInvalid, a0 });
-  tbptt({ params: initial, k1, k2, head, history: resume?.history });
+  forwardSteps({ params: initial, cell, backend, onInvalid, onSkip, a0 });
+  tbptt({ params: initial, k1, k2, cell, backend, history: resume?.history });
   const updates = {
     optimizer: config.optimizer,
     optimizerState: resume?.optimizer,
     clip,
     reduction,
     schedule,
+    cell,
+    backend,
     start: { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected },
   };
   applyUpdates({ params: initial, ...updates });
   return (source) =>
-    new Observable<TrainEvent>((subscriber) => {
+    new Observable<TrainEvent<P, C>>((subscriber) => {
       // per-subscription state: parameters, counters, smoothed loss, clock
-      const params = cloneParams(initial);
-      const history = resume?.history.map(cloneRecord);
+      const params = cloneData(initial);
+      let history = resume?.history.map(cloneRecord);
       let smoothLoss = resume?.smoothLoss ?? null;
       let windows = counters0.windows;
       const started = performance.now();
       let stepsHere = 0;
-      return source.pipe(
+      const pipeline = source.pipe(
         forwardSteps({
           params,
-          head,
+          cell,
+          backend,
           onInvalid,
           onSkip,
           a0,
@@ -210,9 +263,12 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
           startSkipped: counters0.skipped,
           pool: k2 + 1,
         }),
-        tbptt({ params, k1, k2, head, history }),
+        tbptt({ params, k1, k2, cell, backend, history }),
         applyUpdates({ params, ...updates }),
-      ).subscribe({
+      );
+      // the stages copied the history into their ring: drop this subscription's reference
+      history = undefined;
+      subscribeLinked(pipeline, subscriber, {
         next(u) {
           const w = u.window;
           windows++;
@@ -241,7 +297,9 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
               const history = w.history().map(cloneRecord);
               return {
                 config: structuredClone(config),
-                params: cloneParams(params),
+                cell: cloneData(cell.spec()),
+                backend: backendName,
+                params: cloneData(params),
                 optimizer: u.optimizerState(),
                 hidden: w.aLast.clone(),
                 history,
@@ -251,16 +309,113 @@ export function train(options: TrainOptions): OperatorFunction<Sample, TrainEven
             },
           });
         },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
       });
     });
 }
 
-function resolveConfig(options: TrainOptions): TrainConfig {
+/** The run's cell: the option (a name or a cell), checked against a resumed snapshot's spec. */
+function resolveCell<P extends ParamSet, G extends GradSet, C>(
+  options: TrainOptions<P, G, C>,
+  head: Head,
+): RecurrentCell<P, G, C> {
+  const choice = options.cell, resume = options.resume;
+  // snapshots older than the cell seam are the RNN's
+  const spec: CellSpec | undefined = resume === undefined
+    ? undefined
+    : resume.cell ?? { kind: "rnn", head: resume.config.head };
+  let cell: RecurrentCell<P, G, C>;
+  if (choice === undefined || choice === "rnn") {
+    if (choice === undefined && spec !== undefined && spec.kind !== "rnn") {
+      throw new RangeError(
+        `Cannot resume train() as the snapshot's cell "${spec.kind}" is not built in: pass that cell as 'cell'`,
+      );
+    }
+    cell = rnnCell({ head }) as unknown as RecurrentCell<P, G, C>;
+  } else if (typeof choice === "string") {
+    throw new RangeError(
+      `Cannot create train() as 'cell' must be "rnn" or a RecurrentCell: current value is ${choice}`,
+    );
+  } else if (
+    choice === null || typeof choice !== "object" || typeof choice.bind !== "function" ||
+    typeof choice.spec !== "function" || typeof choice.sizes !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot create train() as 'cell' must be "rnn" or a RecurrentCell: got ${describe(choice)}`,
+    );
+  } else {
+    cell = choice;
+  }
+  if (cell.head !== head) {
+    throw new RangeError(
+      `Cannot create train() as 'head' must be the cell's head "${cell.head}": current value is ${head}`,
+    );
+  }
+  if (spec !== undefined) {
+    const mine = cell.spec();
+    if (JSON.stringify(mine) !== JSON.stringify(spec)) {
+      throw new RangeError(
+        `Cannot resume train() with cell ${JSON.stringify(mine)}: the snapshot was made with ${
+          JSON.stringify(spec)
+        }`,
+      );
+    }
+    const names = cell.paramNames(resume!.params);
+    const given = resume!.params !== null && typeof resume!.params === "object"
+      ? Object.keys(resume!.params)
+      : [];
+    if ([...names].sort().join() !== [...given].sort().join()) {
+      throw new RangeError(
+        `Cannot resume train() as the snapshot's parameters (${
+          given.join(", ")
+        }) are not the "${cell.kind}" cell's (${names.join(", ")})`,
+      );
+    }
+  }
+  return cell;
+}
+
+/** The checked starting parameters (not copied): a snapshot's, the given ones, or fresh ones of the cell. */
+function initialParams<P extends ParamSet, G extends GradSet, C>(
+  options: TrainOptions<P, G, C>,
+  cell: RecurrentCell<P, G, C>,
+): P {
+  const { sizes, init = "xavier", seed = 0 } = options;
+  let initial = options.resume?.params ?? options.params;
+  if (initial === undefined && sizes !== undefined) {
+    if (sizes === null || typeof sizes !== "object") {
+      throw new TypeError(
+        `Cannot create train() as 'sizes' must be an object { nx, na, ny }: got ${describe(sizes)}`,
+      );
+    }
+    for (const key of ["nx", "na", "ny"] as const) {
+      if (!Number.isInteger(sizes[key]) || sizes[key] < 1) {
+        throw new RangeError(
+          `Cannot create train() as '${key}' must be an integer >= 1: current value is ${sizes[key]}`,
+        );
+      }
+    }
+    if (init !== "xavier" && init !== "randn") {
+      throw new RangeError(
+        `Cannot create train() as 'init' must be "xavier" or "randn": current value is ${init}`,
+      );
+    }
+    initial = cell.init(sizes, { init, seed });
+  }
+  if (initial === undefined) {
+    throw new TypeError(
+      "Cannot create train() as one of 'params', 'sizes' or 'resume' is required: got none",
+    );
+  }
+  cell.sizes(initial);
+  return initial;
+}
+
+function resolveConfig<P extends ParamSet, G extends GradSet, C>(
+  options: TrainOptions<P, G, C>,
+): TrainConfig {
   const fromResume = options.resume?.config;
   const pick = <K extends keyof TrainConfig>(key: K, fallback: TrainConfig[K]): TrainConfig[K] => {
-    const given = options[key as keyof TrainOptions] as TrainConfig[K] | undefined;
+    const given = options[key as keyof TrainOptions<P, G, C>] as TrainConfig[K] | undefined;
     if (fromResume !== undefined) {
       if (given !== undefined && JSON.stringify(given) !== JSON.stringify(fromResume[key])) {
         throw new RangeError(
@@ -281,7 +436,9 @@ function resolveConfig(options: TrainOptions): TrainConfig {
   if (!Number.isInteger(k2) || k2 < k1) {
     throw new RangeError(`Cannot create train() as 'k2' must be an integer >= k1: current value is ${k2}`);
   }
-  const head = pick("head", "softmax");
+  // a cell object brings its head
+  const cellHead = options.cell !== null && typeof options.cell === "object" ? options.cell.head : undefined;
+  const head = pick("head", cellHead ?? "softmax");
   if (head !== "softmax" && head !== "linear") {
     throw new RangeError(
       `Cannot create train() as 'head' must be "softmax" or "linear": current value is ${head}`,
@@ -308,19 +465,27 @@ function resolveConfig(options: TrainOptions): TrainConfig {
   };
 }
 
-/** A deep copy of a step record (its cache and target). */
-export function cloneRecord(r: StepRecord): StepRecord {
-  const c = r.cache;
-  const cache: StepCache = {
-    x: c.x instanceof Matrix ? c.x.clone() : c.x.slice(),
-    aPrev: c.aPrev.clone(),
-    z1: c.z1.clone(),
-    a: c.a.clone(),
-    z2: c.z2.clone(),
-    yHat: c.yHat.clone(),
-    logNorm: c.logNorm.slice(),
-    reset: c.reset === null ? null : c.reset.slice(),
-  };
-  const y: Target | null = r.y === null ? null : r.y instanceof Matrix ? r.y.clone() : r.y.slice();
-  return { index: r.index, cache, y, loss: r.loss, skipped: r.skipped };
+/**
+ * A deep copy of a step record (its cache and target), for any cell whose cache is plain data.
+ *
+ * @typeParam C The cell's step cache.
+ * @param record The record (a live one from a window's `history()`).
+ * @returns A copy that shares no buffer with the record.
+ * @throws {TypeError} When the cache holds something other than plain data.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { from } from "rxjs";
+ * import { cloneRecord, forwardSteps, initParams } from "../../mod.ts";
+ * import type { StepRecord } from "../../mod.ts";
+ * const params = initParams({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
+ * let record: StepRecord | undefined;
+ * from([{ x: [0], y: [1] }]).pipe(forwardSteps({ params })).subscribe((r) => record = r);
+ * const copy = cloneRecord(record!);
+ * assert(copy.cache.a !== record!.cache.a && copy.loss === record!.loss);
+ * ```
+ */
+export function cloneRecord<C = StepCache>(record: StepRecord<C>): StepRecord<C> {
+  return cloneData(record);
 }

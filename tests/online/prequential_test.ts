@@ -2,6 +2,7 @@ import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/ass
 import { EMPTY, from, lastValueFrom, Observable, throwError, toArray } from "rxjs";
 import { cellForward, fromRows, initParams, Matrix, prequential, Random, train } from "../../mod.ts";
 import { decodeValue, encodeValue } from "../../src/io/checkpoint/codec.ts";
+import { collectSync, CYCLE_SIZES, cycleSamples } from "../_sync.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialOptions, RnnParams, Sample } from "../../mod.ts";
 
 /** Bit-for-bit equality of two float arrays (NaN and −0 included). */
@@ -297,4 +298,66 @@ Deno.test("prequential() handles invalid events, option errors and subscriptions
     assert(sameParams(a.at(-1)!.params, b.at(-1)!.params));
     assertStrictEquals(a.at(-1)!.metrics.total.mae, b.at(-1)!.metrics.total.mae);
   });
+});
+
+Deno.test("prequential() snapshots do not share the resumed optimizer state by reference", () => {
+  const xs = cycleSamples(6).map((s) => ({ x: s.x, y: s.y }));
+  const options = { sizes: CYCLE_SIZES, k1: 4 };
+  let first: PrequentialEvent | undefined;
+  from(xs.slice(0, 4)).pipe(prequential(options)).subscribe((e) => first = e);
+  const resume = first!.snapshot();
+  const before = resume.optimizer.slots["Wax.m"].slice();
+  // two events after the resume: no window closes, so no update yet
+  let last: PrequentialEvent | undefined;
+  from(xs.slice(4, 6)).pipe(prequential({ resume })).subscribe((e) => last = e);
+  const later = last!.snapshot();
+  assert(later.optimizer !== resume.optimizer, "the snapshot returned the resume's optimizer state object");
+  later.optimizer.slots["Wax.m"].fill(42);
+  assertEquals(resume.optimizer.slots["Wax.m"], before);
+});
+
+Deno.test("prequential() checks a resumed snapshot's config like its options", () => {
+  let last: PrequentialEvent | undefined;
+  from(cycleSamples(3)).pipe(prequential({ sizes: CYCLE_SIZES })).subscribe((e) => last = e);
+  const snap = last!.snapshot();
+  // pending NaN never expired a prediction: memory grew without bound
+  assertThrows(
+    () => prequential({ resume: { ...snap, config: { ...snap.config, pending: NaN } } }),
+    RangeError,
+    "Cannot create prequential() as 'pending' must be an integer >= 1: current value is NaN",
+  );
+  assertThrows(
+    () => prequential({ resume: { ...snap, config: { ...snap.config, reduction: "avg" as "mean" } } }),
+    RangeError,
+    '\'reduction\' must be "sum" or "mean"',
+  );
+  // a valid snapshot's config comes back equal
+  const events = collectSync<PrequentialEvent>(from(cycleSamples(2)).pipe(prequential({ resume: snap })));
+  assertEquals(events.error, undefined);
+  assertEquals(events.values.at(-1)!.snapshot().config, snap.config);
+});
+
+Deno.test("prequential(): the last event's snapshot, taken after the stream completed, still resumes exactly", () => {
+  const xs = cycleSamples(12);
+  // labels arrive two steps late: at any cut, predictions wait for labels and windows are open
+  const events: PrequentialInput[] = [];
+  xs.forEach((s, t) => {
+    if (t >= 2) events.push({ labelFor: t - 2, y: xs[t - 2].y });
+    events.push({ x: s.x });
+  });
+  const options = { sizes: CYCLE_SIZES, k1: 2, k2: 3, labelDelay: 2, optimizer: { type: "sgd" as const } };
+  const full = collectSync<PrequentialEvent>(from(events).pipe(prequential(options))).values;
+  const cut = 10;
+  const head = collectSync<PrequentialEvent>(from(events.slice(0, cut)).pipe(prequential(options))).values;
+  // the stream has completed (and been torn down) before the snapshot is taken
+  const snap = head.at(-1)!.snapshot();
+  assertEquals(snap.pending.length, 2);
+  const rest =
+    collectSync<PrequentialEvent>(from(events.slice(cut)).pipe(prequential({ resume: snap }))).values;
+  assertEquals(
+    rest.map((e) => [e.kind, e.index, e.loss]),
+    full.slice(cut).map((e) => [e.kind, e.index, e.loss]),
+  );
+  assertEquals(rest.at(-1)!.counters, full.at(-1)!.counters);
+  assertEquals(rest.at(-1)!.params, full.at(-1)!.params);
 });

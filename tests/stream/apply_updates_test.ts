@@ -1,7 +1,27 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { from, map, Subject } from "rxjs";
-import { applyUpdates, cloneParams, initParams, Matrix, zeroGrads } from "../../mod.ts";
-import type { ApplyUpdatesOptions, RnnParams, ScheduleInfo, TbpttWindow, UpdateRecord } from "../../mod.ts";
+import { concat, defer, from, map, repeat, retry, share, Subject, take, tap, throwError } from "rxjs";
+import {
+  applyUpdates,
+  cloneParams,
+  forwardSteps,
+  initParams,
+  Matrix,
+  rnnCell,
+  tbptt,
+  train,
+  zeroGrads,
+} from "../../mod.ts";
+import type {
+  ApplyUpdatesOptions,
+  RnnParams,
+  Sample,
+  ScheduleInfo,
+  TbpttWindow,
+  TrainerSnapshot,
+  UpdateRecord,
+} from "../../mod.ts";
+import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
+import { assertBitEqual } from "../_bit_equal.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
@@ -342,4 +362,242 @@ Deno.test("applyUpdates() continues from optimizerState exactly", () => {
     .subscribe();
   assert(snapshotOf(whole)[0].some((v, q) => v !== params.Wax.data[q]));
   assertEquals(snapshotOf(split), snapshotOf(whole));
+});
+
+Deno.test("applyUpdates() refuses an optimizer state whose buffers do not fit the parameters", async (t) => {
+  const samples = cycleSamples(8);
+  const snapshotOf = (na: number): TrainerSnapshot => {
+    let snap: TrainerSnapshot | undefined;
+    from(samples).pipe(train({ sizes: { nx: 3, na, ny: 3 }, k1: 4 })).subscribe((e) => snap = e.snapshot());
+    return snap!;
+  };
+  await t.step("a smaller model's moments would write NaN into the parameters: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => train({ resume: { ...big, optimizer: small.optimizer } }),
+      RangeError,
+      "optimizer state's 'Wax.m' has 12 values, expected 18 (the size of 'Wax')",
+    );
+  });
+  await t.step("a bigger model's moments would be silently misaligned: throws at creation", () => {
+    const big = snapshotOf(6), small = snapshotOf(4);
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState: big.optimizer }),
+      RangeError,
+      "expected 12 (the size of 'Wax')",
+    );
+  });
+  await t.step("a buffer of no parameter: throws at creation", () => {
+    const small = snapshotOf(4);
+    const optimizerState = {
+      ...small.optimizer,
+      slots: { ...small.optimizer.slots, "Wzz.m": new Float64Array(1) },
+    };
+    assertThrows(
+      () => applyUpdates({ params: small.params, optimizerState }),
+      RangeError,
+      "'Wzz.m' belongs to no parameter",
+    );
+  });
+  await t.step("a fitting state still resumes", () => {
+    const small = snapshotOf(4);
+    const events = collectSync(from(samples).pipe(train({ resume: small })));
+    assertEquals(events.error, undefined);
+    assertEquals(events.values.length, 2);
+  });
+});
+
+Deno.test("applyUpdates() validates its starting counters (a resume's) when the factory is called", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: -1, rejected: 0 } }),
+    RangeError,
+    "Cannot create applyUpdates() as 'start.updates' must be an integer >= 0: current value is -1",
+  );
+  assertThrows(
+    () => applyUpdates({ params, start: { updates: 0, rejected: NaN } }),
+    RangeError,
+    "'start.rejected' must be an integer >= 0: current value is NaN",
+  );
+  // a snapshot whose counters say more windows were rejected than closed
+  let snap: TrainerSnapshot | undefined;
+  from(cycleSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  const counters = { ...snap!.counters, rejected: snap!.counters.windows + 1 };
+  assertThrows(
+    () => train({ resume: { ...snap!, counters } }),
+    RangeError,
+    "'start.updates' must be an integer >= 0",
+  );
+});
+
+Deno.test("applyUpdates(): a record's optimizerState() throws once a later update has stepped the optimizer", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const records = collectSync<UpdateRecord>(
+    from(cycleSamples(6)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), applyUpdates({ params })),
+  ).values;
+  assertEquals(records.length, 3);
+  // it returned the optimizer's current state (t = 3), not the state after its own update (t = 1)
+  assertThrows(
+    () => records[0].optimizerState(),
+    Error,
+    "Cannot read the optimizer state of update 1: the optimizer has stepped since",
+  );
+  // the newest record still answers, after the stream ended too
+  assertEquals(records[2].optimizerState().t, 3);
+});
+
+Deno.test("applyUpdates() keeps the clip thresholds it validated, whatever happens to the caller's object", () => {
+  const run = (mutate: boolean) => {
+    const params = initParams(SIZES, { seed: 1 });
+    const clip = { norm: 0.01 };
+    const op = applyUpdates({ params, clip, optimizer: { type: "sgd", learningRate: 1 }, reduction: "sum" });
+    if (mutate) clip.norm = NaN;
+    return collectSync<UpdateRecord>(
+      from(cycleSamples(4)).pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), op),
+    );
+  };
+  const reference = run(false), mutated = run(true);
+  assertEquals(mutated.error, undefined);
+  assertEquals(mutated.values.map((u) => u.gradNorm), reference.values.map((u) => u.gradNorm));
+});
+Deno.test("applyUpdates() forwards a throwing cell to the stream's error, synchronously", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  const base = rnnCell();
+  await t.step("applyUpdates(): cell.slots() throws", () => {
+    let windows = 0;
+    const cell: typeof base = {
+      ...base,
+      slots: (p, g) => {
+        if (++windows === 2) throw new Error("slots boom");
+        return base.slots(p, g);
+      },
+    };
+    const out = collectSync<UpdateRecord>(
+      from(cycleSamples(4)).pipe(
+        forwardSteps({ params }),
+        tbptt({ params, k1: 2 }),
+        applyUpdates({ params, cell }),
+      ),
+    );
+    assertEquals(out.values.length, 1);
+    assertEquals((out.error as Error)?.message, "slots boom");
+  });
+});
+
+Deno.test("applyUpdates() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const loop = loopSource((i) => fakeWindow(params, 2 * (i + 1), 1));
+  const out = collectSync<UpdateRecord>(loop.source.pipe(applyUpdates({ params }), take(3)));
+  assertEquals(out.values.map((u) => u.updates), [1, 2, 3]);
+  assertEquals(loop.pulled(), 3);
+  assertEquals(loop.finalized(), 1);
+});
+
+Deno.test("applyUpdates() on an error releases the source before any write to the parameters (RxJS: should raise error when a callback throws)", async (t) => {
+  const cases: [string, (params: RnnParams) => Partial<ApplyUpdatesOptions>][] = [
+    ["schedule throws on the third update", () => ({
+      schedule: (info) => {
+        if (info.update === 2) throw new Error("boom");
+        return 0.1;
+      },
+    })],
+    ["cell.slots() throws on the third window", () => {
+      const base = rnnCell();
+      let windows = 0;
+      return {
+        cell: {
+          ...base,
+          slots: (p, g) => {
+            if (++windows === 3) throw new Error("boom");
+            return base.slots(p, g);
+          },
+        },
+      };
+    }],
+  ];
+  for (const [name, extra] of cases) {
+    await t.step(name, () => {
+      const params = initParams(SIZES, { seed: 1 });
+      const loop = loopSource((i) => fakeWindow(params, 2 * (i + 1), 1));
+      let before: Float64Array[] = [];
+      const out = collectSync<UpdateRecord>(
+        loop.source.pipe(
+          applyUpdates({ params, optimizer: { type: "adam" }, ...extra(params) }),
+          tap(() => before = snapshotOf(params)),
+        ),
+      );
+      assertEquals((out.error as Error).message, "boom");
+      assertEquals(out.values.length, 2);
+      assertEquals(loop.pulled(), 3);
+      assertEquals(loop.finalized(), 1);
+      assertBitEqual(snapshotOf(params), before);
+    });
+  }
+});
+
+Deno.test("applyUpdates() never mutates the windows it receives: two consumers of one share()d stream see the same gradients", async (t) => {
+  for (const reduction of ["mean", "sum"] as const) {
+    await t.step(`reduction "${reduction}" with clipping`, () => {
+      const params = initParams(SIZES, { seed: 7 });
+      const p1 = cloneParams(params), p2 = cloneParams(params);
+      const subject = new Subject<Sample>();
+      const windows = subject.pipe(forwardSteps({ params }), tbptt({ params, k1: 2 }), share());
+      const options = {
+        reduction,
+        clip: { norm: 0.05 },
+        optimizer: { type: "sgd" as const, learningRate: 0.1 },
+      };
+      const norms1: number[] = [], norms2: number[] = [];
+      const grads: Float64Array[][] = [];
+      windows.pipe(applyUpdates({ params: p1, ...options })).subscribe((u) => norms1.push(u.gradNorm));
+      windows.pipe(applyUpdates({ params: p2, ...options })).subscribe((u) => {
+        norms2.push(u.gradNorm);
+        grads.push(NAMES.map((k) => u.window.grads[`d${k}`].data.slice()));
+      });
+      const kept: Float64Array[][] = [];
+      windows.subscribe((w) => kept.push(NAMES.map((k) => w.grads[`d${k}`].data.slice())));
+      cycleSamples(6).forEach((s) => subject.next(s));
+      assertEquals(norms1.length, 3);
+      assertEquals(norms2, norms1);
+      // the window's gradients after both update stages are the ones tbptt() emitted
+      assertBitEqual(grads, kept);
+      assertBitEqual(snapshotOf(p2), snapshotOf(p1));
+    });
+  }
+});
+
+Deno.test("applyUpdates() starts from fresh moments on retry and repeat (RxJS: should handle retry / repeat)", () => {
+  const template = initParams(SIZES, { seed: 8 });
+  const windows = (p: RnnParams) => [1, 2, 3].map((i) => fakeWindow(p, 2 * i, 1));
+  const once = [1, 2, 3].map((n) => ({ updates: n, t: n }));
+  const params = cloneParams(template);
+  let attempts = 0;
+  const failing = defer(() =>
+    attempts++ === 0
+      ? concat(from(windows(params).slice(0, 1)), throwError(() => new Error("once")))
+      : from(windows(params))
+  );
+  const retried: { updates: number; t: number }[] = [];
+  failing.pipe(applyUpdates({ params }), retry(1)).subscribe((u) =>
+    retried.push({ updates: u.updates, t: u.optimizerState().t })
+  );
+  // the failed subscription's update, then a fresh count and fresh moments
+  assertEquals(retried, [once[0], ...once]);
+  const repeated: { updates: number; t: number }[] = [];
+  from(windows(params)).pipe(applyUpdates({ params }), repeat(2)).subscribe((u) =>
+    repeated.push({ updates: u.updates, t: u.optimizerState().t })
+  );
+  assertEquals(repeated, [...once, ...once]);
+});
+
+Deno.test("applyUpdates() in a re-entrant Subject feedback loop counts every window once (RxJS: re-entrant Subject)", () => {
+  const params = initParams(SIZES, { seed: 9 });
+  const subject = new Subject<TbpttWindow>();
+  const seen: number[] = [];
+  subject.pipe(applyUpdates({ params, optimizer: { type: "sgd", learningRate: 0.1 } })).subscribe((u) => {
+    seen.push(u.updates);
+    if (u.updates < 5) subject.next(fakeWindow(params, 2 * (u.updates + 1), 1));
+  });
+  subject.next(fakeWindow(params, 2, 1));
+  assertEquals(seen, [1, 2, 3, 4, 5]);
 });

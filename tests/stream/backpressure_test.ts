@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/assert";
-import { asyncScheduler, lastValueFrom, Observable, tap, toArray } from "rxjs";
+import { asyncScheduler, lastValueFrom, Observable, Subject, tap, toArray } from "rxjs";
+import type { SchedulerAction, SchedulerLike } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
-import { backpressure, fromFile, fromReadable, PauseController } from "../../mod.ts";
+import { backpressure, fromFile, fromReadable, immediateScheduler, PauseController } from "../../mod.ts";
 import type { Backpressured, BackpressureOptions } from "../../mod.ts";
 
 const plain = (frames: unknown): unknown =>
@@ -221,4 +222,33 @@ Deno.test("backpressure() with the pause policy stops reading a pausable source 
       await Deno.remove(path);
     }
   });
+});
+
+Deno.test("backpressure() keeps one delivery task scheduled when the consumer makes the source emit", async () => {
+  let scheduled = 0;
+  const scheduler: SchedulerLike = {
+    now: () => Date.now(),
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T) {
+      scheduled++;
+      return immediateScheduler.schedule(work, delay, state);
+    },
+  };
+  const source = new Subject<number>();
+  const values: number[] = [];
+  const done = new Promise<void>((resolve) => {
+    // each delivery makes the source emit the next value (a feedback loop), 20 values in all
+    source.pipe(backpressure({ capacity: 4, sliceSize: 1, scheduler })).subscribe({
+      next: (e) => {
+        values.push(e.value);
+        if (e.value < 19) source.next(e.value + 1);
+        else source.complete();
+      },
+      complete: resolve,
+    });
+  });
+  source.next(0);
+  await done;
+  assertEquals(values, Array.from({ length: 20 }, (_, k) => k));
+  // one task per delivery and one to complete; a second task per delivery doubled this
+  assert(scheduled <= 21, `scheduled ${scheduled} delivery tasks for 20 events`);
 });

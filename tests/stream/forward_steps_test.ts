@@ -1,9 +1,10 @@
 import { assert, assertEquals, assertLess, assertStrictEquals, assertThrows } from "@std/assert";
-import { from, map, Subject } from "rxjs";
+import { concat, defer, from, map, repeat, retry, share, Subject, take, throwError } from "rxjs";
 import type { Observable } from "rxjs";
 import { forwardSteps, fromRows, initParams, Matrix, rnnCell } from "../../mod.ts";
-import type { Sample, StepRecord } from "../../mod.ts";
+import type { ForwardStepsOptions, Sample, StepRecord } from "../../mod.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
+import { collectSync, loopSource } from "../_sync.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
 
@@ -340,4 +341,130 @@ Deno.test("forwardSteps() restarts a reset column from zero: it equals a fresh s
     assertEquals(run([true, true]), run());
     assertEquals(run([false, true]), run());
   });
+});
+
+Deno.test("forwardSteps() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", () => {
+  const params = initParams(SIZES, { seed: 1 });
+  const loop = loopSource((i) => tok(i % 3));
+  const out = collectSync<StepRecord>(loop.source.pipe(forwardSteps({ params }), take(3)));
+  assertEquals(out.values.map((r) => r.index), [0, 1, 2]);
+  assertEquals(loop.pulled(), 3);
+  assertEquals(loop.finalized(), 1);
+});
+
+Deno.test("forwardSteps() releases a synchronous source at once when onSkip or the cell throws (RxJS: should raise error when a callback throws)", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  const base = rnnCell();
+  const cases: [string, ForwardStepsOptions][] = [
+    ["onSkip throws at the invalid sample 4", {
+      params,
+      onInvalid: "skip",
+      onSkip: () => {
+        throw new Error("boom");
+      },
+    }],
+    ["the cell's forward throws at sample 4", {
+      params,
+      cell: {
+        ...base,
+        bind(backend) {
+          const runtime = base.bind(backend);
+          let calls = 0;
+          return {
+            ...runtime,
+            forward(...args) {
+              if (++calls === 5) throw new Error("boom");
+              runtime.forward(...args);
+            },
+          };
+        },
+      },
+    }],
+  ];
+  for (const [name, options] of cases) {
+    await t.step(name, () => {
+      // sample 4 is invalid: skipped (then onSkip throws), or never reached by a cell that throws first
+      const invalidAt = options.onSkip === undefined ? -1 : 4;
+      const loop = loopSource((i) => i === invalidAt ? { x: [7], y: [0] } : tok(i % 3));
+      const out = collectSync<StepRecord>(loop.source.pipe(forwardSteps(options)));
+      assertEquals((out.error as Error).message, "boom");
+      assertEquals(out.values.length, 4);
+      assertEquals(loop.pulled(), 5);
+      assertEquals(loop.finalized(), 1);
+    });
+  }
+});
+
+Deno.test("forwardSteps() starts over from a zero state on retry and repeat (RxJS: should handle retry / repeat)", () => {
+  const params = initParams(SIZES, { seed: 2 });
+  const samples = [tok(0), tok(1), tok(2)];
+  const once = losses(samples, { params });
+  let attempts = 0;
+  const failing = defer(() =>
+    attempts++ === 0 ? concat(from(samples.slice(0, 2)), throwError(() => new Error("once"))) : from(samples)
+  );
+  const retried: number[] = [];
+  failing.pipe(forwardSteps({ params }), retry(1)).subscribe((r) => retried.push(r.loss));
+  assertEquals(retried, [...once.slice(0, 2), ...once]);
+  const repeated: number[] = [];
+  from(samples).pipe(forwardSteps({ params }), repeat(2)).subscribe((r) => repeated.push(r.loss));
+  assertEquals(repeated, [...once, ...once]);
+});
+
+Deno.test("forwardSteps() with share(): two consumers get the same records from one forward pass (RxJS: share)", () => {
+  const params = initParams(SIZES, { seed: 3 });
+  const base = rnnCell();
+  let forwards = 0;
+  const cell: typeof base = {
+    ...base,
+    bind(backend) {
+      const runtime = base.bind(backend);
+      return { ...runtime, forward: (...args) => (forwards++, runtime.forward(...args)) };
+    },
+  };
+  const subject = new Subject<Sample>();
+  const shared = subject.pipe(forwardSteps({ params, cell }), share());
+  const a: StepRecord[] = [], b: StepRecord[] = [];
+  shared.subscribe((r) => a.push(r));
+  shared.subscribe((r) => b.push(r));
+  [tok(0), tok(1), tok(2), tok(0)].forEach((s) => subject.next(s));
+  assertEquals(forwards, 4);
+  assertEquals(a.length, 4);
+  a.forEach((r, i) => assertStrictEquals(b[i], r));
+});
+
+Deno.test("forwardSteps() in a re-entrant Subject feedback loop gives the same records (RxJS: re-entrant Subject)", () => {
+  const params = initParams(SIZES, { seed: 4 });
+  const samples = Array.from({ length: 10 }, (_, i) => tok(i % 3));
+  const subject = new Subject<Sample>();
+  const seen: number[] = [], indices: number[] = [];
+  subject.pipe(forwardSteps({ params })).subscribe((r) => {
+    seen.push(r.loss);
+    indices.push(r.index);
+    // the consumer pushes the next sample while the stage is still handling this one
+    if (r.index + 1 < samples.length) subject.next(samples[r.index + 1]);
+  });
+  subject.next(samples[0]);
+  assertEquals(indices, samples.map((_, i) => i));
+  assertEquals(seen, losses(samples, { params }));
+});
+
+Deno.test("forwardSteps() never mutates what it receives: frozen samples, dense inputs and a0 keep their values", () => {
+  const params = initParams(SIZES, { seed: 5 });
+  const frozen = [tok(0), tok(1), { ...tok(2), reset: [true] }].map((s) =>
+    Object.freeze({
+      ...s,
+      x: Object.freeze([...(s.x as number[])]),
+      y: Object.freeze([...(s.y as number[])]),
+    })
+  );
+  const dense = [{ x: fromRows([[1], [0], [0]]), y: fromRows([[0], [1], [0]]) }];
+  const before = dense.map((s) => [s.x.data.slice(), (s.y as Matrix).data.slice()]);
+  const a0 = fromRows([[0.5], [-0.5], [0.25], [0]]);
+  const a0Before = a0.data.slice();
+  const out = collectSync<StepRecord>(from([...frozen, ...dense]).pipe(forwardSteps({ params, a0 })));
+  assertEquals(out.error, undefined);
+  assertEquals(out.values.length, 4);
+  assertEquals(dense.map((s) => [s.x.data, (s.y as Matrix).data]), before);
+  assertEquals(a0.data, a0Before);
 });

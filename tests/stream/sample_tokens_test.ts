@@ -1,14 +1,15 @@
 import {
-  assertAlmostEquals,
+  assert,
   assertEquals,
   assertLess,
   assertNotEquals,
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
-import { lastValueFrom, take, toArray } from "rxjs";
-import { cellForward, cellLoss, initParams, Matrix } from "../../mod.ts";
-import { bitsPerChar } from "../../src/cells/bits_per_char.ts";
+import { concatMap, lastValueFrom, map, repeat, retry, share, Subject, take, takeUntil, toArray } from "rxjs";
+import { cellForward, createJsBackend, initParams, Matrix, rnnCell } from "../../mod.ts";
+import { plainErrors, testScheduler } from "../_marbles.ts";
+import { pairCell } from "../_pair_cell.ts";
 import { sampleTokens } from "../../src/stream/sample_tokens.ts";
 import type { SampleTokensOptions } from "../../src/stream/sample_tokens.ts";
 import type { RnnParams } from "../../mod.ts";
@@ -125,29 +126,6 @@ Deno.test("sampleTokens() refuses bad options when called", async (t) => {
   });
 });
 
-Deno.test("bitsPerChar() is the mean −log₂ ŷ[next] of cellLoss over each sequence from a zero state", () => {
-  const sequences = [Int32Array.of(0, 1, 2, 0), Int32Array.of(0, 5, 0), Int32Array.of(3)];
-  let nats = 0, chars = 0;
-  for (const seq of sequences) {
-    let a = new Matrix(10, 1);
-    for (let t = 0; t + 1 < seq.length; t++) {
-      const cache = cellForward(params, [seq[t]], a);
-      nats += cellLoss(cache, [seq[t + 1]]);
-      chars++;
-      a = cache.a;
-    }
-  }
-  const result = bitsPerChar(params, sequences);
-  assertStrictEquals(result.chars, 5);
-  assertAlmostEquals(result.bits, nats / chars / Math.LN2, 1e-12);
-  assertStrictEquals(Number.isNaN(bitsPerChar(params, [Int32Array.of(1)]).bits), true);
-  assertThrows(
-    () => bitsPerChar(params, [Int32Array.of(0, 6)]),
-    RangeError,
-    "token 1 of sequence 0 must be in [0, 6)",
-  );
-});
-
 Deno.test("sampleTokens() with resetToken restarts from a zero state whenever that token is fed", async (t) => {
   const prime = [0, 3, 0, 4];
   for (const resetToken of [0, 3]) {
@@ -175,4 +153,130 @@ Deno.test("sampleTokens() with resetToken restarts from a zero state whenever th
       "'resetToken' must be a token in [0, 6)",
     );
   });
+});
+
+/** The RNN cell with its forward steps counted, and a forward that throws at call `failAt`. */
+function countingCell(failAt = Infinity): { cell: ReturnType<typeof rnnCell>; forwards: () => number } {
+  const base = rnnCell();
+  let forwards = 0;
+  const cell: ReturnType<typeof rnnCell> = {
+    ...base,
+    bind(backend) {
+      const runtime = base.bind(backend);
+      return {
+        ...runtime,
+        forward(...args) {
+          if (++forwards === failAt) throw new Error("boom");
+          runtime.forward(...args);
+        },
+      };
+    },
+  };
+  return { cell, forwards: () => forwards };
+}
+
+Deno.test("sampleTokens() stops stepping the cell after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", () => {
+  const { cell, forwards } = countingCell();
+  const out: number[] = [];
+  sampleTokens(params, { cell, length: 1000, prime: [0, 1] }).pipe(take(3)).subscribe((t) => out.push(t));
+  assertStrictEquals(out.length, 3);
+  // the two prime tokens, then the first two drawn tokens fed back; nothing after the third
+  assertStrictEquals(forwards(), 4);
+});
+
+Deno.test("sampleTokens() errors the stream when the cell throws (RxJS: error, marbles)", () => {
+  testScheduler().run(({ expectObservable }) => {
+    const { cell } = countingCell(3);
+    const tokens = sampleTokens(params, { cell, argmax: true, length: 10 }).pipe(
+      map(() => "t"),
+      plainErrors(),
+    );
+    // prime (call 1), token 1 fed (call 2), token 2 fed (call 3 throws)
+    expectObservable(tokens).toBe("(tt#)", { t: "t" }, { name: "Error", message: "boom" });
+  });
+});
+
+Deno.test("sampleTokens() stops at an early unsubscribe from inside next (RxJS: should allow unsubscribing early)", () => {
+  const { cell, forwards } = countingCell();
+  const out: number[] = [];
+  const stop = new Subject<void>();
+  sampleTokens(params, { cell, length: 1000 }).pipe(takeUntil(stop)).subscribe((t) => {
+    out.push(t);
+    if (out.length === 2) stop.next();
+  });
+  // the Subscriber is closed from its own handler: the loop sees it at once
+  assertStrictEquals(out.length, 2);
+  assertStrictEquals(forwards(), 2);
+});
+
+Deno.test("sampleTokens() starts over on retry, repeat and share (RxJS: retry / repeat / share)", async () => {
+  const once = await run(params, { length: 6, seed: 4 });
+  const { cell } = countingCell(4);
+  const retried = await lastValueFrom(
+    sampleTokens(params, { cell, length: 6, seed: 4 }).pipe(retry(1), toArray()),
+  );
+  // the failed attempt emitted 3 tokens, then the retry emits all 6 from the start
+  assertEquals(retried, [...once.slice(0, 3), ...once]);
+  const repeated = await lastValueFrom(
+    sampleTokens(params, { length: 6, seed: 4 }).pipe(repeat(2), toArray()),
+  );
+  assertEquals(repeated, [...once, ...once]);
+  const shared = sampleTokens(params, { length: 6, seed: 4 }).pipe(share());
+  const a: number[] = [], b: number[] = [];
+  const subject = new Subject<void>();
+  subject.pipe(concatMap(() => shared)).subscribe((t) => a.push(t));
+  shared.subscribe((t) => b.push(t));
+  subject.next();
+  assertEquals(a, once);
+  assertEquals(b, once);
+});
+
+Deno.test("sampleTokens() in a re-entrant Subject feedback loop feeds each drawn token back (RxJS: re-entrant Subject)", () => {
+  const subject = new Subject<number>();
+  const out: number[] = [];
+  subject.pipe(concatMap((t) => sampleTokens(params, { prime: [t], length: 1, argmax: true })))
+    .subscribe((t) => {
+      out.push(t);
+      if (out.length < 6) subject.next(t);
+    });
+  subject.next(0);
+  assertStrictEquals(out.length, 6);
+  // each token is the argmax after a fresh state fed the previous token alone
+  let prev = 0;
+  for (const t of out) {
+    const y = Array.from(cellForward(params, [prev], new Matrix(10, 1)).yHat.data);
+    assertStrictEquals(t, y.indexOf(Math.max(...y)));
+    prev = t;
+  }
+});
+
+Deno.test("sampleTokens() never mutates the params or the prime", async () => {
+  const before = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.data.slice()]));
+  const prime = Object.freeze([0, 2, 3]);
+  await run(params, { length: 20, prime });
+  assertEquals(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.data])), before);
+});
+
+Deno.test("sampleTokens() samples from any cell: the pair cell with { cell }", async () => {
+  const cell = pairCell();
+  const pair = cell.init({ nx: 4, na: 5, ny: 4 }, { seed: 3 });
+  const tokens = await lastValueFrom(
+    sampleTokens(pair, { cell, length: 8, argmax: true, prime: [1] }).pipe(toArray()),
+  );
+  // reference: the pair cell's runtime, step by step from a zero two-part state
+  const runtime = cell.bind(createJsBackend());
+  let state = new Matrix(10, 1);
+  let token = 1;
+  const expected: number[] = [];
+  for (let n = 0; n < 8; n++) {
+    const cache = runtime.allocCache(pair, 1);
+    runtime.forward(pair, Int32Array.of(token), state, null, cache);
+    const z2 = Array.from(cell.logitsOf(cache).data);
+    token = z2.indexOf(Math.max(...z2));
+    expected.push(token);
+    state = cell.stateOf(cache);
+  }
+  assertEquals(tokens, expected);
+  const drawn = await lastValueFrom(sampleTokens(pair, { cell, length: 30, seed: 2 }).pipe(toArray()));
+  assert(drawn.length === 30 && drawn.every((t) => t >= 0 && t < 4));
 });

@@ -1,10 +1,17 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
-import { from, map, Subject } from "rxjs";
-import { cloneParams, fromRows, initParams, Matrix, train } from "../../mod.ts";
+import { assert, assertEquals, assertLess, assertStrictEquals, assertThrows } from "@std/assert";
+import { concat, defer, from, map, NEVER, repeat, retry, share, Subject, take, tap, throwError } from "rxjs";
+import { cloneParams, createJsBackend, fromRows, initParams, Matrix, rnnCell, train } from "../../mod.ts";
+import { cloneData } from "../../src/math/clone_data.ts";
+import { assertBitEqual } from "../_bit_equal.ts";
+import { pairCell } from "../_pair_cell.ts";
+import type { PairCache, PairGrads, PairParams } from "../_pair_cell.ts";
 import type { RnnParams, Sample, TrainerSnapshot, TrainEvent, TrainOptions } from "../../mod.ts";
 import { plainErrors, testScheduler } from "../_marbles.ts";
+import { fixture, paramsOf, relError } from "../_fixture.ts";
+import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
 
 const SIZES = { nx: 3, na: 4, ny: 3 };
+const TOL = 1e-9;
 const NAMES = ["Wax", "Waa", "ba", "Wya", "by"] as const;
 
 /** m columns of a periodic token stream: column j reads "abc…" shifted by j. */
@@ -414,4 +421,363 @@ Deno.test("train() snapshot() throws once the stream has moved on, instead of a 
   assertEquals(sizes, [2, 4, 4, 4]);
   assertThrows(() => events[0].snapshot(), Error, "the stream has moved on");
   assertThrows(() => events[3].snapshot(), Error, "the stream has moved on");
+});
+
+Deno.test("train() with learning rate 0 reports the PyTorch window losses and leaves parameters unchanged", () => {
+  for (const c of fixture.tbptt) {
+    const params = paramsOf(c);
+    const losses: number[] = [];
+    let last = cloneParams(params);
+    from(c.xs.map((x, i) => ({ x: fromRows(x), y: fromRows(c.ys[i]) })))
+      .pipe(train({
+        params,
+        k1: c.k1,
+        k2: c.k2,
+        reduction: "sum",
+        optimizer: { type: "sgd", learningRate: 0 },
+        a0: fromRows(c.a0),
+      }))
+      .subscribe((e) => {
+        losses.push(e.loss);
+        last = cloneParams(e.params);
+      });
+    c.windows.forEach((w, i) => assertLess(relError(losses[i], w.loss), TOL));
+    assertEquals(losses.length, c.windows.length);
+    for (const k of ["Wax", "Waa", "ba", "Wya", "by"] as const) assertEquals(last[k].data, params[k].data);
+  }
+});
+
+Deno.test("train() is deterministic: same seed, same stream, bit-identical parameters", () => {
+  const run = () => {
+    const params = initParams({ nx: 7, na: 12, ny: 7 }, { seed: 11 });
+    let out = params;
+    const samples = Array.from(
+      { length: 300 },
+      (_, i) => ({ x: [(i * 3) % 7, (i * 5) % 7], y: [(i * 3 + 1) % 7, (i * 5 + 2) % 7] }),
+    );
+    from(samples).pipe(train({ params, k1: 5, k2: 9, optimizer: { type: "adam", learningRate: 0.01 } }))
+      .subscribe((e) => out = cloneParams(e.params));
+    return out;
+  };
+  const a = run(), b = run();
+  for (const k of ["Wax", "Waa", "ba", "Wya", "by"] as const) assertEquals(a[k].data, b[k].data);
+  assert(a.Waa.data.some((v, i) => v !== initParams({ nx: 7, na: 12, ny: 7 }, { seed: 11 }).Waa.data[i]));
+});
+Deno.test("train() refuses a snapshot whose smoothed loss is not finite (it stayed NaN for the rest of the run)", () => {
+  let snap: TrainerSnapshot | undefined;
+  from(cycleSamples(4)).pipe(train({ sizes: SIZES, k1: 2 })).subscribe((e) => snap = e.snapshot());
+  assertThrows(
+    () => train({ resume: { ...snap!, smoothLoss: NaN } }),
+    RangeError,
+    "Cannot resume train() as the snapshot's 'smoothLoss' must be null or finite: current value is NaN",
+  );
+  const events = collectSync<{ smoothLoss: number }>(
+    from(cycleSamples(4)).pipe(train({ resume: { ...snap!, smoothLoss: null } })),
+  );
+  assert(events.values.every((e) => Number.isFinite(e.smoothLoss)));
+});
+
+/** A fresh copy of any cell's parameters' values, to compare bits later. */
+function bits(p: Record<string, Matrix>): Record<string, Float64Array> {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.data.slice()]));
+}
+
+Deno.test("train() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", async (t) => {
+  await t.step("from(endless generator), 65 tokens, k1 = 25: 75 samples pulled", () => {
+    let pulled = 0;
+    function* endless() {
+      for (let i = 0;; i++) {
+        pulled++;
+        yield { x: [i % 65], y: [(i + 1) % 65] };
+      }
+    }
+    const seen: number[] = [];
+    from(endless()).pipe(train({ sizes: { nx: 65, na: 100, ny: 65 }, k1: 25 }), take(3))
+      .subscribe((e) => seen.push(e.step));
+    assertEquals(seen, [25, 50, 75]);
+    assertEquals(pulled, 75);
+  });
+  await t.step("a loop source `for (…; !s.closed; …) s.next(…)`: 3·k1 pulled, its finalizer ran", () => {
+    const loop = loopSource((i) => ({ x: [i % 3], y: [(i + 1) % 3] }));
+    const out = collectSync(loop.source.pipe(train({ sizes: SIZES, k1: 4, k2: 6 }), take(3)));
+    assertEquals(out.values.length, 3);
+    assert(out.completed);
+    assertEquals(loop.pulled(), 12);
+    assertEquals(loop.finalized(), 1);
+  });
+});
+
+Deno.test("train() on an error releases the source at once and changes no state after it (RxJS: should raise error and unsubscribe)", async (t) => {
+  const k1 = 3;
+  const sample = (i: number): Sample => ({ x: [i % 3], y: [(i + 1) % 3] });
+  // name, options with a failure, the samples, how many the source had given at the failure
+  const failing: [string, (fail: () => void) => Partial<TrainOptions>, (i: number) => Sample, number][] = [
+    [
+      "schedule throws on the third update",
+      (fail) => ({
+        schedule: (info) => {
+          if (info.update === 2) fail();
+          return 0.1;
+        },
+      }),
+      sample,
+      9,
+    ],
+    [
+      "onSkip throws on an invalid sample in the third window",
+      (fail) => ({
+        onInvalid: "skip",
+        onSkip: fail,
+      }),
+      (i) => i === 7 ? { x: [9], y: [0] } : sample(i),
+      8,
+    ],
+    [
+      "the cell's backward throws in the third window",
+      (fail) => {
+        const base = rnnCell();
+        let windows = 0;
+        return {
+          cell: {
+            ...base,
+            bind(backend) {
+              const runtime = base.bind(backend);
+              return {
+                ...runtime,
+                backward(...args) {
+                  // the newest step of a window is replayed first: count windows there
+                  if (args[3] === null && ++windows === 3) fail();
+                  return runtime.backward(...args);
+                },
+              };
+            },
+          },
+        };
+      },
+      sample,
+      9,
+    ],
+  ];
+  for (const [name, options, make, pulled] of failing) {
+    await t.step(name, () => {
+      const loop = loopSource(make);
+      const boom = new Error("boom");
+      let before: Record<string, Float64Array> = {};
+      let live: RnnParams | undefined;
+      let after = 0;
+      const out = collectSync<TrainEvent>(
+        loop.source.pipe(
+          train({
+            sizes: SIZES,
+            k1,
+            optimizer: { type: "sgd", learningRate: 0.1 },
+            ...options(() => {
+              throw boom;
+            }),
+          }),
+          tap({ next: (e) => (live = e.params, before = bits(e.params)), error: () => after++ }),
+        ),
+      );
+      assertStrictEquals(out.error, boom);
+      assertEquals(out.values.length, 2);
+      assertEquals(loop.finalized(), 1);
+      assertEquals(loop.pulled(), pulled);
+      // no optimizer step and no write to the parameters after the window before the failure
+      assertBitEqual(bits(live!), before);
+      assertEquals(after, 1);
+    });
+  }
+  await t.step(
+    "the source errors: the error passes through, nothing after it (marbles '^ !')",
+    () =>
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s = cold("-a-b-c-#", { a: sample(0), b: sample(1), c: sample(2) }, new Error("upstream"));
+        expectObservable(s.pipe(train({ sizes: SIZES, k1: 2 }), map((e) => e.step), plainErrors()))
+          .toBe("---2---#", { 2: 2 }, { name: "Error", message: "upstream" });
+        expectSubscriptions(s.subscriptions).toBe("^------!");
+      }),
+  );
+});
+
+Deno.test("train() releases its buffers on error and teardown: a later snapshot() refuses", async (t) => {
+  for (const end of ["complete", "error", "unsubscribe"] as const) {
+    await t.step(end, () => {
+      const events: TrainEvent[] = [];
+      const samples = cycleSamples(4);
+      const source = end === "error"
+        ? concat(from(samples), throwError(() => new Error("x")))
+        : end === "complete"
+        ? from(samples)
+        : concat(from(samples), NEVER);
+      const sub = source.pipe(train({ sizes: SIZES, k1: 2 })).subscribe({
+        next: (e) => events.push(e),
+        error: () => {},
+      });
+      sub.unsubscribe();
+      assertEquals(events.length, 2);
+      // the ring of step records was dropped: the snapshot cannot be made any more
+      assertThrows(() => events[1].snapshot(), Error, "the stream has moved on");
+    });
+  }
+});
+
+Deno.test("train() restarts from its initial state on retry and repeat (RxJS: should handle retry / repeat)", async (t) => {
+  const samples = cycleSamples(8);
+  const options: TrainOptions = { sizes: SIZES, k1: 2, optimizer: { type: "adam", learningRate: 0.05 } };
+  const reference = events(samples, options);
+  await t.step("retry(1) after an error in the second subscription's source", () => {
+    let attempts = 0;
+    const source = defer(() =>
+      attempts++ === 0
+        ? concat(from(samples.slice(0, 5)), throwError(() => new Error("once")))
+        : from(samples)
+    );
+    const out: ReturnType<typeof summary>[] = [];
+    source.pipe(train(options), retry(1)).subscribe((e) => out.push(summary(e)));
+    // the failed attempt's two windows, then a fresh run from the initial parameters
+    assertEquals(out.slice(2), reference);
+    assertEquals(out.slice(0, 2), reference.slice(0, 2));
+  });
+  await t.step("repeat(2) runs twice from the same start", () => {
+    const out: ReturnType<typeof summary>[] = [];
+    from(samples).pipe(train(options), repeat(2)).subscribe((e) => out.push(summary(e)));
+    assertEquals(out, [...reference, ...reference]);
+  });
+});
+
+Deno.test("train() with share(): two consumers see one run (RxJS: should share a single subscription)", () => {
+  const samples = cycleSamples(8);
+  const options: TrainOptions = { sizes: SIZES, k1: 2 };
+  const subject = new Subject<Sample>();
+  const shared = subject.pipe(train(options), share());
+  const a: ReturnType<typeof summary>[] = [], b: ReturnType<typeof summary>[] = [];
+  const pa: unknown[] = [], pb: unknown[] = [];
+  shared.subscribe((e) => (a.push(summary(e)), pa.push(e.params)));
+  shared.subscribe((e) => (b.push(summary(e)), pb.push(e.params)));
+  samples.forEach((s) => subject.next(s));
+  subject.complete();
+  assertEquals(a, events(samples, options));
+  assertEquals(b, a);
+  pa.forEach((p, i) => assertStrictEquals(pb[i], p));
+});
+
+Deno.test("train() in a re-entrant Subject feedback loop trains as on the whole stream (RxJS: re-entrant Subject)", () => {
+  const samples = cycleSamples(9);
+  const options: TrainOptions = { sizes: SIZES, k1: 1, k2: 3 };
+  const subject = new Subject<Sample>();
+  const out: ReturnType<typeof summary>[] = [];
+  subject.pipe(train(options)).subscribe((e) => {
+    out.push(summary(e));
+    // the consumer pushes the next sample while train() is still handling this one
+    if (e.step < samples.length) subject.next(samples[e.step]);
+    else subject.complete();
+  });
+  subject.next(samples[0]);
+  assertEquals(out, events(samples, options));
+});
+
+Deno.test("train() never mutates what it receives: frozen samples, params, a0", () => {
+  const params = initParams(SIZES, { seed: 4 });
+  const kept = bits(params);
+  const a0 = fromRows([[0.1], [0.2], [-0.1], [0.3]]);
+  const a0Bits = a0.data.slice();
+  const samples = cycleSamples(6).map((s) => Object.freeze({ x: Object.freeze(s.x), y: Object.freeze(s.y) }));
+  const out = collectSync(from(samples).pipe(train({ params, a0, k1: 2 })));
+  assertEquals(out.error, undefined);
+  assertEquals(out.values.length, 3);
+  assertBitEqual(bits(params), kept);
+  assertBitEqual(a0.data, a0Bits);
+});
+
+Deno.test("train() takes the cell and the kernel backend as options, checked at creation", async (t) => {
+  const params = initParams(SIZES, { seed: 1 });
+  await t.step("an unknown backend name is a RangeError", () => {
+    assertThrows(() => train({ params, backend: "x" }), RangeError, "'backend' must be one of \"js\"");
+  });
+  await t.step("a backend of the wrong type is a TypeError", () => {
+    assertThrows(() => train({ params, backend: 3 as unknown as string }), TypeError, "'backend'");
+  });
+  await t.step("an unknown cell name is a RangeError, a wrong type a TypeError", () => {
+    assertThrows(() => train({ params, cell: "lstm" as "rnn" }), RangeError, "current value is lstm");
+    assertThrows(
+      () => train({ params, cell: {} as "rnn" }),
+      TypeError,
+      "'cell' must be \"rnn\" or a RecurrentCell",
+    );
+  });
+  await t.step("a head that is not the cell's is a RangeError", () => {
+    assertThrows(() => train({ params, cell: rnnCell(), head: "linear" }), RangeError, "the cell's head");
+  });
+  await t.step('cell "rnn", a cell object and a Backend object give the default run', () => {
+    const samples = cycleSamples(6);
+    const reference = events(samples, { params, k1: 2 });
+    assertEquals(events(samples, { params, k1: 2, cell: "rnn", backend: "js" }), reference);
+    assertEquals(events(samples, { params, k1: 2, cell: rnnCell(), backend: createJsBackend() }), reference);
+  });
+  await t.step("the snapshot records the cell's spec and the backend's name", () => {
+    let snap: TrainerSnapshot | undefined;
+    from(cycleSamples(4)).pipe(train({ params, k1: 2 })).subscribe((e) => snap = e.snapshot());
+    assertEquals(snap!.cell, { kind: "rnn", head: "softmax" });
+    assertEquals(snap!.backend, "js");
+  });
+});
+
+Deno.test("train() runs any cell: the pair cell trains, resumes bit for bit, and refuses another cell's snapshot", async (t) => {
+  const sizes = { nx: 3, na: 5, ny: 3 };
+  const samples = cycleSamples(48);
+  const options: TrainOptions<PairParams, PairGrads, PairCache> = {
+    cell: pairCell(),
+    sizes,
+    k1: 4,
+    k2: 7,
+    optimizer: { type: "adam", learningRate: 0.05 },
+  };
+  const run = (list: readonly Sample[], o: TrainOptions<PairParams, PairGrads, PairCache>) => {
+    const out: { meanLoss: number; snapshot: TrainerSnapshot<PairParams, PairCache> }[] = [];
+    from(list).pipe(train(o)).subscribe((e) => out.push({ meanLoss: e.meanLoss, snapshot: e.snapshot() }));
+    return out;
+  };
+  await t.step("it learns the cycle, with a two-part state", () => {
+    const out = run(samples, options);
+    assertEquals(out.length, 12);
+    assertLess(out.at(-1)!.meanLoss, out[0].meanLoss);
+    const snap = out.at(-1)!.snapshot;
+    assertEquals(snap.hidden.rows, 10);
+    assertEquals(snap.cell, { kind: "pair", head: "softmax" });
+  });
+  await t.step("N windows straight = snapshot at N/2 + resume, bit for bit", () => {
+    let straight: Record<string, Float64Array> = {};
+    let half: TrainerSnapshot<PairParams, PairCache> | undefined;
+    from(samples).pipe(train(options)).subscribe((e) => {
+      if (e.window === 6) half = e.snapshot();
+      straight = bits(e.params);
+    });
+    // through a structured clone too, as a checkpoint would store it
+    for (const resume of [half!, cloneData(half!)]) {
+      let resumed: Record<string, Float64Array> = {};
+      from(samples.slice(24)).pipe(train({ cell: pairCell(), resume })).subscribe((e) =>
+        resumed = bits(e.params)
+      );
+      assertBitEqual(resumed, straight);
+    }
+  });
+  await t.step("resuming with another cell kind, or another cell's parameters, is one RangeError", () => {
+    const half = run(samples.slice(0, 8), options).at(-1)!.snapshot;
+    assertThrows(
+      () => train({ resume: half as unknown as TrainerSnapshot }),
+      RangeError,
+      'Cannot resume train() as the snapshot\'s cell "pair" is not built in',
+    );
+    assertThrows(
+      () => train({ cell: "rnn", resume: half as unknown as TrainerSnapshot }),
+      RangeError,
+      'Cannot resume train() with cell {"kind":"rnn","head":"softmax"}: the snapshot was made with {"kind":"pair","head":"softmax"}',
+    );
+    const { Wac: _, ...fewer } = half.params;
+    assertThrows(
+      () => train({ cell: pairCell(), resume: { ...half, params: fewer as PairParams } }),
+      RangeError,
+      "the snapshot's parameters (Wax, Waa, ba, Wya, by) are not the \"pair\" cell's (Wax, Waa, Wac, ba, Wya, by)",
+    );
+  });
 });

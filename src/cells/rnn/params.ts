@@ -5,6 +5,7 @@
  */
 import { assertFinite, assertShape, describe, Matrix } from "../../math/matrix.ts";
 import { Random } from "../../math/random.ts";
+import type { ParamSet } from "../types.ts";
 
 /** Sizes of a vanilla RNN: input features, hidden units, output classes. */
 export interface RnnSizes {
@@ -134,10 +135,11 @@ export function zeroGrads(params: RnnParams): RnnGrads {
 }
 
 /**
- * A deep copy of the parameters.
+ * A deep copy of named parameter matrices, for any cell (`{ Wax, Waa, ba, Wya, by }` or another set).
  *
+ * @typeParam P The parameters (named matrices).
  * @param params The parameters.
- * @returns New matrices with the same values.
+ * @returns New matrices with the same values, under the same names.
  *
  * @example Usage
  * ```ts
@@ -147,14 +149,10 @@ export function zeroGrads(params: RnnParams): RnnGrads {
  * assert(cloneParams(p).Wax !== p.Wax);
  * ```
  */
-export function cloneParams(params: RnnParams): RnnParams {
-  return {
-    Wax: params.Wax.clone(),
-    Waa: params.Waa.clone(),
-    ba: params.ba.clone(),
-    Wya: params.Wya.clone(),
-    by: params.by.clone(),
-  };
+export function cloneParams<P extends ParamSet = RnnParams>(params: P): P {
+  const out: ParamSet = {};
+  for (const name of Object.keys(params)) out[name] = params[name].clone();
+  return out as P;
 }
 
 /**
