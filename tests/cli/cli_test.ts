@@ -200,8 +200,8 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       const e = await cli(["eval", "--checkpoint", ckpt, "--text", text]);
       assertStrictEquals(e.code, 0, e.stderr);
       const loaded = await loadCheckpoint(ckpt);
-      const vocab = Vocab.fromData(loaded.vocab);
-      const { bits, chars } = bitsPerChar(loaded.params, [vocab.encode(TEXT)]);
+      const vocab = Vocab.fromData(loaded.vocab!);
+      const { bits, chars } = bitsPerChar(loaded.params!, [vocab.encode(TEXT)]);
       assertStrictEquals(
         e.stdout,
         `${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (text mode)\n`,

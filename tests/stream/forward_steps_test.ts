@@ -97,9 +97,9 @@ Deno.test("forwardSteps() forwards a throw from the cell's forward step as the s
       return {
         ...runtime,
         forward: (...args) => {
-      if (++calls === 3) throw new Error("cell boom");
-      runtime.forward(...args);
-    },
+          if (++calls === 3) throw new Error("cell boom");
+          runtime.forward(...args);
+        },
       };
     },
   };

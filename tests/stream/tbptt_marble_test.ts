@@ -116,9 +116,9 @@ Deno.test("tbptt() forwards a throw from the cell's backward step as the stream'
       return {
         ...runtime,
         backward: (...args) => {
-      if (windows === 1) throw new Error("backward boom");
-      runtime.backward(...args);
-    },
+          if (windows === 1) throw new Error("backward boom");
+          runtime.backward(...args);
+        },
       };
     },
   };

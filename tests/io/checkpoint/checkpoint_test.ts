@@ -4,7 +4,12 @@ import { initParams, Matrix } from "../../../mod.ts";
 import type { RnnParams } from "../../../mod.ts";
 import { train } from "../../../src/stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../../../src/stream/train.ts";
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../../../src/io/checkpoint/checkpoint.ts";
+import {
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "../../../src/io/checkpoint/checkpoint.ts";
 import type { CheckpointData } from "../../../src/io/checkpoint/checkpoint.ts";
 import { encodeValue } from "../../../src/io/checkpoint/codec.ts";
 import { NameStream } from "../../../src/io/text/name_stream.ts";
@@ -76,7 +81,9 @@ Deno.test("saveCheckpoint() / loadCheckpoint() round-trip every value bit for bi
         const bytes = await saveCheckpoint(path, data);
         assertStrictEquals(bytes, (await Deno.stat(path)).size);
         const loaded = await loadCheckpoint(path, { vocab, sizes, streams: M });
-        assertStrictEquals(loaded.version, 1);
+        assertStrictEquals(loaded.version, CHECKPOINT_VERSION);
+        assertEquals(loaded.cell.spec(), { kind: "rnn", head: "softmax" });
+        assertEquals([loaded.backend, loaded.paramNames], ["js", ["Wax", "Waa", "ba", "Wya", "by"]]);
         assertBitEqual(loaded.params, data.params, "params");
         assertBitEqual(loaded.trainer, data.trainer, "trainer");
         assertBitEqual(loaded.config, data.config, "config");
@@ -178,9 +185,9 @@ Deno.test("loadCheckpoint() gives one clear CheckpointError for each broken file
       await expectError("not an rxrnn checkpoint (unknown header)");
     });
     await t.step("unknown format version", async () => {
-      const text = new TextDecoder().decode(bytes).replace("rxrnn-checkpoint 1\n", "rxrnn-checkpoint 7\n");
+      const text = new TextDecoder().decode(bytes).replace("rxrnn-checkpoint 2\n", "rxrnn-checkpoint 7\n");
       await Deno.writeTextFile(bad, text);
-      await expectError("format version 7 is not supported (this build reads version 1)");
+      await expectError("format version 7 is not supported (this build reads versions 1 and 2)");
     });
     await t.step("a valid checksum over malformed JSON", async () => {
       const body = new TextEncoder().encode("{not json");
