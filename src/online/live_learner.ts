@@ -15,7 +15,7 @@ import type { NormalizerState } from "./normalizer.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { prequential } from "./prequential.ts";
 import type { PrequentialOptions } from "./prequential.ts";
-import type { RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
 
@@ -212,6 +212,12 @@ export class LiveLearner {
   /** The feature names. */
   get features(): readonly string[] {
     return this.#options.features;
+  }
+
+  /** The spec of each series' cell (what a checkpoint records). */
+  get cell(): CellSpec {
+    const { cell } = this.#options;
+    return cell === "rnn" ? { kind: "rnn", head: "linear" } : cell.spec();
   }
 
   /** The rolling metrics window, in forecasts. */
