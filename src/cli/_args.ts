@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { backendNames } from "../kernels/create_backend.ts";
 
 /** A command line that cannot be run as given (exit code 2). */
 export class UsageError extends Error {
@@ -102,4 +103,15 @@ export function choiceOption<T extends string>(
     throw new UsageError(`--${name} must be one of ${choices.join(", ")}: got '${text}'`);
   }
   return text as T;
+}
+
+/** Reads `--backend NAME`, one of the registered kernel backends (undefined when not given). */
+export function backendOption(values: OptionValues, command: string): string | undefined {
+  const text = stringOption(values, "backend");
+  if (text === undefined) return undefined;
+  const names = backendNames();
+  if (!names.includes(text)) {
+    throw new UsageError(`${command}: --backend must be one of ${names.join(", ")}: got '${text}'`);
+  }
+  return text;
 }

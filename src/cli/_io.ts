@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { RnnParams } from "../cells/rnn/params.ts";
+import type { ParamSet } from "../cells/types.ts";
 import { sampleTokens } from "../stream/sample_tokens.ts";
+import type { SampleTokensOptions } from "../stream/sample_tokens.ts";
 import type { Vocab } from "../io/text/vocab.ts";
 
 const encoder = new TextEncoder();
@@ -17,17 +18,19 @@ export function out(text: string): void {
 }
 
 /** Draws tokens synchronously from `sampleTokens()`. */
-export function drawTokens(params: RnnParams, options: Parameters<typeof sampleTokens>[1]): number[] {
+// deno-lint-ignore no-explicit-any
+export function drawTokens(params: ParamSet, options: SampleTokensOptions<any, any, any>): number[] {
   const tokens: number[] = [];
   sampleTokens(params, options).subscribe((t) => tokens.push(t));
   return tokens;
 }
 
-/** `samples: emma, jos, …` (names: five names) or `sample: "…"` (a text: 80 characters), drawn with `seed`. */
+/** `samples: emma, jos, …` (names: five names) or `sample: "…"` (a text: 80 characters), drawn with `seed` (the vanilla RNN on `backend`). */
 export function sampleLine(
-  params: RnnParams,
+  params: ParamSet,
   data: { kind: "names" | "text"; vocab: Vocab },
   seed: number,
+  backend = "js",
 ): string {
   const { vocab } = data;
   if (data.kind === "names") {
@@ -40,11 +43,12 @@ export function sampleLine(
             stopToken: vocab.boundary,
             length: 24,
             seed: seed * 8 + i,
+            backend,
           }),
         ),
     );
     return `samples: ${names.map((n) => n === "" ? "(empty)" : n).join(", ")}`;
   }
-  const text = vocab.decode(drawTokens(params, { prime: [vocab.boundary], length: 80, seed }));
+  const text = vocab.decode(drawTokens(params, { prime: [vocab.boundary], length: 80, seed, backend }));
   return `sample: ${JSON.stringify(text)}`;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  backendOption,
   choiceOption,
   durationOption,
   numberOption,
@@ -52,15 +53,20 @@ export interface LiveConfig {
   logEvery?: number;
   showInvalid: number;
   showFlags: number;
+  /** The kernel backend's name. */
+  backend: string;
+  /** The command's name in messages (`live`, or `live.ts` for the alias). */
+  command: string;
   /** The options given on the command line (names without `--`). */
   given: string[];
 }
 
 /** The help text. */
-export const LIVE_USAGE =
-  `live.ts — learn online from a live feed of numeric readings (prequential: predict, then learn)
+export const LIVE_USAGE: string =
+  `live — learn online from a live feed of numeric readings (prequential: predict, then learn)
 
-usage: deno run --allow-net=127.0.0.1 --allow-read=. --allow-write=. live.ts [source] [options]
+usage: deno run --allow-net=127.0.0.1 --allow-read=. --allow-write=. main.ts live [source] [options]
+       (live.ts [source] [options] is the same command)
 
 sources (one; stdin when none):
   --url ws://HOST:PORT/ws     WebSocket feed of NDJSON events (reconnects with backoff)
@@ -95,6 +101,7 @@ flow:
   --every 1000                checkpoint period, in events
   --resume                    continue from --checkpoint (the feed resumes after its saved sequence number;
                               the model and flag settings are the checkpoint's: another value is an error)
+  --backend NAME              the kernel backend (default js; a resumed run may choose another)
   --events N                  stop after N events;  --time S  stop after S seconds (90, 90s, 1.5m)
   --log-every N               without a terminal, log a status line every N events (default: every 2 s)
   --show-invalid 5            how many invalid lines to print
@@ -136,41 +143,43 @@ const SPEC: OptionSpec = {
   "log-every": { type: "string" },
   "show-invalid": { type: "string" },
   "show-flags": { type: "string" },
+  backend: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
-/** Parses the command line; returns null for `--help`; throws a UsageError for a bad one. */
-export function parseLiveArgs(args: readonly string[]): LiveConfig | null {
-  const v = parseOptions("live.ts", args, SPEC);
+/** Parses the command line (`name` starts its messages); returns null for `--help`; throws a UsageError for a bad one. */
+export function parseLiveArgs(args: readonly string[], name = "live"): LiveConfig | null {
+  const v = parseOptions(name, args, SPEC);
   if (v.help) return null;
   const given = ["url", "sse", "file", "demo"].filter((k) => v[k] !== undefined);
-  if (given.length > 1) throw new UsageError(`live.ts: give one source: got --${given.join(" and --")}`);
+  if (given.length > 1) throw new UsageError(`${name}: give one source: got --${given.join(" and --")}`);
   let source: LiveSource;
-  if (v.url !== undefined) source = { kind: "ws", url: checkUrl("url", v.url as string, ["ws:", "wss:"]) };
-  else if (v.sse !== undefined) {
-    source = { kind: "sse", url: checkUrl("sse", v.sse as string, ["http:", "https:"]) };
+  if (v.url !== undefined) {
+    source = { kind: "ws", url: checkUrl(name, "url", v.url as string, ["ws:", "wss:"]) };
+  } else if (v.sse !== undefined) {
+    source = { kind: "sse", url: checkUrl(name, "sse", v.sse as string, ["http:", "https:"]) };
   } else if (v.file !== undefined) {
     source = { kind: "file", path: v.file as string, follow: v.follow === true };
   } else if (v.demo) source = { kind: "demo", rate: numberOption(v, "rate", { above: 0 }) ?? 500 };
   else source = { kind: "stdin" };
-  if (v.follow && source.kind !== "file") throw new UsageError("live.ts: --follow needs --file");
-  if (v.rate !== undefined && source.kind !== "demo") throw new UsageError("live.ts: --rate needs --demo");
+  if (v.follow && source.kind !== "file") throw new UsageError(`${name}: --follow needs --file`);
+  if (v.rate !== undefined && source.kind !== "demo") throw new UsageError(`${name}: --rate needs --demo`);
   const format = choiceOption(v, "format", ["ndjson", "csv"] as const) ??
     (source.kind === "file" && source.path.toLowerCase().endsWith(".csv") ? "csv" : "ndjson");
   const features = (stringOption(v, "fields") ?? "humidity,temperature").split(",").map((s) => s.trim());
   if (features.some((f) => f === "") || new Set(features).size !== features.length) {
     throw new UsageError(
-      `live.ts: --fields must be distinct non-empty names separated by commas: got '${v.fields}'`,
+      `${name}: --fields must be distinct non-empty names separated by commas: got '${v.fields}'`,
     );
   }
   const checkpoint = stringOption(v, "checkpoint");
-  if (v.resume && checkpoint === undefined) throw new UsageError("live.ts: --resume needs --checkpoint PATH");
+  if (v.resume && checkpoint === undefined) throw new UsageError(`${name}: --resume needs --checkpoint PATH`);
   if (v.every !== undefined && checkpoint === undefined) {
-    throw new UsageError("live.ts: --every needs --checkpoint PATH");
+    throw new UsageError(`${name}: --every needs --checkpoint PATH`);
   }
   const k1 = numberOption(v, "k1", { integer: true, min: 1 }) ?? 1;
   const k2 = numberOption(v, "k2", { integer: true, min: 1 }) ?? Math.max(16, k1);
-  if (k2 < k1) throw new UsageError(`live.ts: --k2 must be >= --k1 (${k1}): got '${k2}'`);
+  if (k2 < k1) throw new UsageError(`${name}: --k2 must be >= --k1 (${k1}): got '${k2}'`);
   const defaultPolicy = source.kind === "ws" || source.kind === "demo" ? "drop-oldest" : "pause";
   return {
     source,
@@ -202,19 +211,21 @@ export function parseLiveArgs(args: readonly string[]): LiveConfig | null {
     logEvery: numberOption(v, "log-every", { integer: true, min: 1 }),
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,
     showFlags: numberOption(v, "show-flags", { integer: true, min: 0 }) ?? 10,
+    backend: backendOption(v, name) ?? "js",
+    command: name,
     given: Object.keys(v).filter((k) => v[k] !== undefined),
   };
 }
 
-function checkUrl(name: string, text: string, protocols: string[]): string {
+function checkUrl(command: string, name: string, text: string, protocols: string[]): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`live.ts: --${name} must be a URL: got '${text}'`);
+    throw new UsageError(`${command}: --${name} must be a URL: got '${text}'`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new UsageError(`live.ts: --${name} must be a ${protocols.join(" or ")} URL: got '${text}'`);
+    throw new UsageError(`${command}: --${name} must be a ${protocols.join(" or ")} URL: got '${text}'`);
   }
   return url.href;
 }

@@ -1,65 +1,74 @@
 /**
- * The live trainer's checkpoint file: a header line, a SHA-256 line, then lossless JSON
- * (the checkpoint codec: matrices and typed arrays bit for bit), written atomically
- * (temporary file, fsync, rename) so a crash leaves the old file or the new one.
+ * The live trainer's checkpoint, in the one checkpoint format (`saveCheckpoint()` /
+ * `loadCheckpoint()`: atomic, checksummed, lossless): the cell and backend it names,
+ * the features and settings in its config, the learner's state and the run's counters
+ * in its extra data.
  *
  * @module
  */
-import { decodeValue, encodeValue } from "../io/checkpoint/codec.ts";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import type { CellSpec } from "../cells/recurrent_cell.ts";
+import type { LiveLearnerState } from "../online/live_learner.ts";
+import type { LiveCounters } from "./_live_status.ts";
 
-const MAGIC = "rxrnn-live-checkpoint 1";
-
-/** Writes `data` to `path` atomically; returns the bytes written. */
-export async function saveLiveCheckpoint(path: string, data: unknown): Promise<number> {
-  const body = new TextEncoder().encode(JSON.stringify(encodeValue(data, "checkpoint")));
-  const header = new TextEncoder().encode(`${MAGIC}\nsha256 ${await sha256(body)} ${body.length}\n`);
-  const bytes = new Uint8Array(header.length + body.length);
-  bytes.set(header);
-  bytes.set(body, header.length);
-  const tmp = `${path}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  try {
-    let offset = 0;
-    while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
-  return bytes.length;
+/** What a checkpoint of the live trainer holds. */
+export interface LiveCheckpoint {
+  /** The cell of every series' model. */
+  cell: CellSpec;
+  /** The kernel backend's name. */
+  backend: string;
+  /** The feature names. */
+  features: string[];
+  /** The learner's state. */
+  learner: LiveLearnerState;
+  /** The run's counters. */
+  counters: LiveCounters;
+  /** The model and detector settings, by option name. */
+  settings: Record<string, number | string>;
 }
 
-/** Reads and checks a file written by {@linkcode saveLiveCheckpoint}; throws an Error saying why it cannot be used. */
-export async function loadLiveCheckpoint(path: string): Promise<unknown> {
-  const fail = (why: string): never => {
-    throw new Error(`Cannot load checkpoint "${path}": ${why}`);
+/** Writes the live trainer's checkpoint to `path` atomically; returns the bytes written. */
+export function saveLiveCheckpoint(path: string, data: LiveCheckpoint): Promise<number> {
+  const { settings, features } = data;
+  const f = features.length;
+  return saveCheckpoint(path, {
+    cell: data.cell,
+    backend: data.backend,
+    config: {
+      sizes: { nx: f, na: Number(settings.hidden), ny: f },
+      streams: 1,
+      seed: Number(settings.seed),
+      data: "live",
+      features,
+      settings,
+    },
+    extra: { learner: data.learner, counters: data.counters },
+  });
+}
+
+/** Reads the live trainer's checkpoint; one CheckpointError says why a file cannot be used. */
+export async function loadLiveCheckpoint(path: string): Promise<LiveCheckpoint> {
+  const loaded = await loadCheckpoint(path);
+  const { config, extra } = loaded;
+  if (config.data !== "live" || extra.learner === undefined || !Array.isArray(config.features)) {
+    throw new CheckpointError(`Cannot load checkpoint "${path}": it was not written by the live trainer`);
+  }
+  const cell = loaded.cell;
+  for (const [key, series] of Object.entries((extra.learner as LiveLearnerState).series ?? {})) {
+    try {
+      cell.sizes(series.preq.params);
+    } catch (error) {
+      throw new CheckpointError(
+        `Cannot load checkpoint "${path}": series ${JSON.stringify(key)}: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    cell: cell.spec(),
+    backend: loaded.backend,
+    features: config.features as string[],
+    learner: extra.learner as LiveLearnerState,
+    counters: extra.counters as LiveCounters,
+    settings: config.settings as Record<string, number | string>,
   };
-  let bytes = new Uint8Array(0);
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    fail(error instanceof Deno.errors.NotFound ? "file not found" : (error as Error).message);
-  }
-  const first = bytes.indexOf(10), second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
-  if (second < 0) fail("the file is empty or truncated");
-  if (new TextDecoder().decode(bytes.subarray(0, first)) !== MAGIC) fail("not a live-trainer checkpoint");
-  const match = /^sha256 ([0-9a-f]{64}) (\d+)$/.exec(
-    new TextDecoder().decode(bytes.subarray(first + 1, second)),
-  );
-  if (match === null) fail("corrupted header");
-  const body = bytes.subarray(second + 1);
-  if (body.length !== Number(match![2])) {
-    fail(`truncated or padded: ${body.length} of ${match![2]} payload bytes`);
-  }
-  if (await sha256(body) !== match![1]) fail("checksum mismatch: the file is corrupted");
-  try {
-    return decodeValue(JSON.parse(new TextDecoder().decode(body)), "checkpoint");
-  } catch (error) {
-    return fail(`malformed payload: ${(error as Error).message}`);
-  }
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

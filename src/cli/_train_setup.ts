@@ -26,7 +26,7 @@ export function freshOptions(config: RunConfig, data: TrainData): TrainOptions {
 
 /** Checks that the checkpoint was made on this data and moves the stream to its position. */
 export function resumeOptions(checkpoint: LoadedCheckpoint, data: TrainData, path: string): TrainOptions {
-  if (!data.vocab.equals(checkpoint.vocab)) {
+  if (checkpoint.vocab === null || !data.vocab.equals(checkpoint.vocab)) {
     throw new Error(`cannot resume from '${path}': its vocabulary differs from this data's`);
   }
   if (JSON.stringify(checkpoint.extra.data) !== JSON.stringify(data.identity)) {

@@ -4,9 +4,9 @@
  * @module
  */
 import { bitsPerChar } from "../cells/bits_per_char.ts";
-import { loadCheckpoint } from "../io/checkpoint/checkpoint.ts";
-import { Vocab } from "../io/text/vocab.ts";
-import { choiceOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import type { Vocab } from "../io/text/vocab.ts";
+import { backendOption, choiceOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import { loadCharModel } from "./_model.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";
 import { DEFAULTS } from "./_run_config.ts";
@@ -17,6 +17,7 @@ const SPEC: OptionSpec = {
   text: { type: "string" },
   mode: { type: "string" },
   "skip-unknown": { type: "boolean" },
+  backend: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -32,6 +33,7 @@ Usage: rxrnn eval --text FILE [options]
                        name per line); text: the whole text is one sequence, the hidden
                        state carried throughout (default: lines for a names model, else text)
   --skip-unknown       leave out characters the model does not know (default: an error)
+  --backend NAME       the kernel backend (default: the checkpoint's; js is always there)
   -h, --help           show this help
 
 Example:
@@ -53,11 +55,11 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   const textPath = stringOption(values, "text");
   if (textPath === undefined) throw new UsageError("eval: --text FILE is required (see 'eval --help')");
   const mode = choiceOption(values, "mode", ["lines", "text"] as const);
+  const backend = backendOption(values, "eval");
   const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
-  const checkpoint = await loadCheckpoint(path);
-  const vocab = Vocab.fromData(checkpoint.vocab);
+  const { cell, params, vocab, config, backend: run } = await loadCharModel(path, backend);
   const text = await readText(textPath);
-  const lines = mode ?? (checkpoint.config.data === "names" ? "lines" : "text");
+  const lines = mode ?? (config.data === "names" ? "lines" : "text");
   const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
   // lines mode takes CRLF line ends as LF ones, and locates an unknown character by line and column
   const rows = lines === "lines" ? text.split(/\r?\n/) : [text];
@@ -84,7 +86,7 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
       betweenBoundaries(vocab, vocab.encode(row, { onUnknown }))
     )
     : [vocab.encode(text, { onUnknown })];
-  const { bits, chars } = bitsPerChar(checkpoint.params, sequences);
+  const { bits, chars } = bitsPerChar(params, sequences, { cell, backend: run });
   if (chars === 0) throw new Error(`the text '${textPath}' has nothing to score`);
   const note = onUnknown === "skip" && skipped > 0
     ? `, ${skipped.toLocaleString("en-US")} unknown skipped`

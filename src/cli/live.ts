@@ -19,9 +19,11 @@ import { parseCsv } from "../io/sources/parse_csv.ts";
 import { parseNdjson } from "../io/sources/parse_ndjson.ts";
 import { PauseController } from "../stream/pause_controller.ts";
 import { LiveLearner } from "../online/live_learner.ts";
-import type { LiveLearnerOptions, LiveLearnerState } from "../online/live_learner.ts";
+import type { LiveLearnerOptions } from "../online/live_learner.ts";
 import type { LiveConfig } from "./_live_args.ts";
+import { LIVE_USAGE, parseLiveArgs } from "./_live_args.ts";
 import { loadLiveCheckpoint, saveLiveCheckpoint } from "./_live_checkpoint.ts";
+import type { LiveCheckpoint } from "./_live_checkpoint.ts";
 import { startDemoServer } from "./_demo_server.ts";
 import type { DemoServer } from "./_demo_server.ts";
 import { formatReport, formatStatus } from "./_live_status.ts";
@@ -37,15 +39,6 @@ export interface LiveIo {
   err: (line: string) => void;
   /** Redraw the status line in place (stderr of a terminal); undefined when not a terminal. */
   redraw?: (line: string) => void;
-}
-
-/** What a checkpoint of the live trainer holds. */
-interface LiveCheckpoint {
-  features: string[];
-  learner: LiveLearnerState;
-  counters: LiveCounters;
-  /** The model and detector settings, by option name (absent in older checkpoints). */
-  settings?: Record<string, number | string>;
 }
 
 /** The options a resumed run keeps from its checkpoint, and their fields in the config. */
@@ -76,7 +69,7 @@ function keepSettings(config: LiveConfig, saved: Record<string, number | string>
     if (value === undefined) continue;
     if (config.given.includes(flag) && config[field] !== value) {
       throw new UsageError(
-        `live.ts: --${flag} ${
+        `${config.command}: --${flag} ${
           config[field]
         } differs from the checkpoint's ${value} (a resumed run keeps its settings)`,
       );
@@ -101,6 +94,41 @@ async function checkReadable(path: string): Promise<void> {
 }
 
 /**
+ * Runs `live` with the given arguments (`main.ts live …`, and `live.ts …` as its alias),
+ * writing to the console: on a terminal the status line is redrawn in place on stderr.
+ *
+ * @param args The arguments after `live`.
+ * @param name The command's name in messages.
+ * @returns The exit code: 0 done, 1 a runtime failure.
+ * @throws {UsageError} For a bad command line, its message starting with `name`.
+ */
+export async function liveCommand(args: readonly string[], name = "live"): Promise<number> {
+  const encoder = new TextEncoder();
+  const tty = Deno.stderr.isTerminal();
+  try {
+    const config = parseLiveArgs(args, name);
+    if (config === null) {
+      console.log(LIVE_USAGE);
+      return 0;
+    }
+    return await runLive(config, {
+      // on a terminal, clear the status line before a log line
+      out: (line) => {
+        if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+        console.log(line);
+      },
+      err: (line) => console.error(line),
+      redraw: tty ? (line) => Deno.stderr.writeSync(encoder.encode(`\r${line}\x1b[K`)) : undefined,
+    });
+  } catch (error) {
+    if (error instanceof UsageError && !error.message.startsWith(`${name}: `)) {
+      throw new UsageError(`${name}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
  * Runs the live trainer until the feed ends, `--events` or `--time` is reached, or a
  * signal (SIGINT/SIGTERM) arrives.
  *
@@ -111,11 +139,12 @@ async function checkReadable(path: string): Promise<void> {
 export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
   if (config.source.kind === "file") await checkReadable(config.source.path);
   if (config.checkpoint !== undefined) await prepareCheckpointPath(config.checkpoint);
-  const ck = config.resume ? await loadLiveCheckpoint(config.checkpoint!) as LiveCheckpoint : null;
+  const ck = config.resume ? await loadLiveCheckpoint(config.checkpoint!) : null;
   if (ck !== null) config = keepSettings(config, ck.settings);
   const { features } = config;
   const learnerOptions: LiveLearnerOptions = {
     features,
+    backend: config.backend,
     hiddenSize: config.hiddenSize,
     k1: config.k1,
     k2: config.k2,
@@ -192,6 +221,8 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     const checkpoint = (final = false) => {
       if (config.checkpoint === undefined) return;
       const data: LiveCheckpoint = {
+        cell: learner.cell,
+        backend: config.backend,
         features,
         learner: learner.getState(),
         counters: { ...counters },

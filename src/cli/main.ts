@@ -1,12 +1,13 @@
 /**
- * The `rxrnn` command line: dispatches to `train`, `sample` and `eval`, and turns every
- * error into one line on stderr (exit 2 for usage errors, 1 for the rest).
+ * The `rxrnn` command line: dispatches to `train`, `sample`, `eval` and `live`, and turns
+ * every error into one line on stderr (exit 2 for usage errors, 1 for the rest).
  *
  * @module
  */
 import { UsageError } from "./_args.ts";
 import { out } from "./_io.ts";
 import { evalCommand } from "./eval.ts";
+import { liveCommand } from "./live.ts";
 import { sampleCommand } from "./sample.ts";
 import { trainCommand } from "./train.ts";
 
@@ -19,6 +20,7 @@ Commands:
   train     train a character model (default: ${"~"}8,400 names from npm, about a minute)
   sample    sample text from a checkpoint
   eval      bits per character of a checkpoint on a text
+  live      learn online from a live feed of numeric readings, and flag anomalies
 
 Run 'rxrnn <command> --help' for the options of a command.
 `;
@@ -29,26 +31,42 @@ Run 'rxrnn <command> --help' for the options of a command.
  * @param args The arguments (without the program name).
  * @returns The exit code: 0 on success, 2 for a usage error, 1 for any other error.
  */
-export async function main(args: readonly string[]): Promise<number> {
+export function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
-  try {
+  return runCommand(() => {
     switch (command) {
       case "train":
-        return await trainCommand(rest);
+        return trainCommand(rest);
       case "sample":
-        return await sampleCommand(rest);
+        return sampleCommand(rest);
       case "eval":
-        return await evalCommand(rest);
+        return evalCommand(rest);
+      case "live":
+        return liveCommand(rest);
       case "-h":
       case "--help":
       case "help":
         out(MAIN_HELP);
-        return 0;
+        return Promise.resolve(0);
       case undefined:
-        throw new UsageError("a command is required: train, sample or eval (see --help)");
+        throw new UsageError("a command is required: train, sample, eval or live (see --help)");
       default:
-        throw new UsageError(`unknown command '${command}': expected train, sample or eval (see --help)`);
+        throw new UsageError(
+          `unknown command '${command}': expected train, sample, eval or live (see --help)`,
+        );
     }
+  });
+}
+
+/**
+ * Runs one command and turns its error into one line on stderr.
+ *
+ * @param command Runs the command, resolving to its exit code.
+ * @returns The exit code: the command's, 2 for a usage error, 1 for any other error.
+ */
+export async function runCommand(command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const line = message.replace(/\s*\n\s*/g, " ").trim();

@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { loadCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import { sampleTokens } from "../stream/sample_tokens.ts";
-import { Vocab } from "../io/text/vocab.ts";
-import { numberOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import { backendOption, numberOption, parseOptions, stringOption, UsageError } from "./_args.ts";
+import { loadCharModel } from "./_model.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";
 import { DEFAULTS } from "./_run_config.ts";
@@ -18,6 +17,7 @@ const SPEC: OptionSpec = {
   argmax: { type: "boolean" },
   prime: { type: "string" },
   seed: { type: "string" },
+  backend: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -33,6 +33,7 @@ Usage: rxrnn sample [options]
   --prime TEXT         text fed to the model first, and printed (default: none; the model
                        starts after a boundary, i.e. at the start of a name)
   --seed N             seed of the draws (default 0)
+  --backend NAME       the kernel backend (default: the checkpoint's; js is always there)
   -h, --help           show this help
 
 The output starts with the priming text; for the names model, each line is a name.
@@ -57,9 +58,9 @@ export async function sampleCommand(args: readonly string[]): Promise<number> {
   const temperature = numberOption(values, "temperature", { above: 0 }) ?? 1;
   const seed = numberOption(values, "seed", { integer: true }) ?? 0;
   const prime = stringOption(values, "prime") ?? "";
+  const backend = backendOption(values, "sample");
   const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
-  const checkpoint = await loadCheckpoint(path);
-  const vocab = Vocab.fromData(checkpoint.vocab);
+  const { cell, params, vocab, config, backend: run } = await loadCharModel(path, backend);
   const unknown = [...prime].find((ch) => vocab.indexOf(ch) < 0);
   if (unknown !== undefined) {
     throw new UsageError(
@@ -68,14 +69,16 @@ export async function sampleCommand(args: readonly string[]): Promise<number> {
   }
   out(prime);
   let last = prime.length > 0 ? prime.at(-1) : "\n";
-  sampleTokens(checkpoint.params, {
+  sampleTokens(params, {
+    cell,
+    backend: run,
     length,
     temperature,
     argmax: values.argmax === true,
     prime: [vocab.boundary, ...vocab.encode(prime)],
     seed,
     // a names model starts every name from a zero state, as in training
-    resetToken: checkpoint.config.data === "names" ? vocab.boundary : undefined,
+    resetToken: config.data === "names" ? vocab.boundary : undefined,
   }).subscribe((token) => {
     last = vocab.chars[token];
     out(last);

@@ -11,7 +11,8 @@ import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import { train } from "../stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
 import { charSamples } from "../io/text/char_stream.ts";
-import { durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
+import { backendOption, durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
+import { backendNames } from "../kernels/create_backend.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
 import { Progress } from "./_progress.ts";
@@ -38,6 +39,7 @@ const SPEC: OptionSpec = {
   every: { type: "string" },
   "sample-every": { type: "string" },
   "log-every": { type: "string" },
+  backend: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -71,6 +73,9 @@ Run:
   --resume FILE        continue exactly from a checkpoint (same data, settings, position)
   --sample-every DUR   print sampled names this often; 0: never (default ${DEFAULTS.sampleEvery}s)
   --log-every DUR      when not on a terminal, print a progress line this often (default ${DEFAULTS.logEvery}s)
+  --backend NAME       the kernel backend: ${
+  backendNames().join(", ")
+} (default: the resumed checkpoint's, else js)
   -h, --help           show this help
 
 Ctrl-C (or SIGTERM) stops at the end of the current window, writes the checkpoint and
@@ -120,6 +125,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     );
   }
   const config = resolveRunConfig(values, checkpoint);
+  const backend = backendOption(values, "train") ??
+    (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
   const data = config.data === "names"
     ? await namesData(config.streams, config.seed)
     : textData(await readText(config.textPath!), config.textPath!, config.streams);
@@ -129,6 +136,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const trainOptions = checkpoint === null
     ? freshOptions(config, data)
     : resumeOptions(checkpoint, data, resumePath!);
+  // train({ backend }) runs every kernel on it (a train() that predates the option ignores it)
+  Object.assign(trainOptions, { backend });
   const startStep = checkpoint?.trainer?.counters.steps ?? 0;
 
   out(`data: ${data.description}\n`);
@@ -158,6 +167,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   };
   const save = (c: Capture): Promise<void> =>
     saveCheckpoint(ckptPath, {
+      backend,
       config: { ...config, sizes: { nx: data.vocab.size, na: config.hidden, ny: data.vocab.size } },
       vocab: data.vocab.toData(),
       params: c.snapshot.params,
@@ -221,7 +231,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
           }
           if (sampleEvery > 0 && elapsed() - lastSample >= sampleEvery) {
             lastSample = elapsed();
-            progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++));
+            progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend));
           }
         },
         error: reject,
@@ -237,8 +247,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     if (reason === "interrupted") {
       out(`stopped by ${interrupted} at step ${last.step.toLocaleString("en-US")}\n`);
     }
-    out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound)}\n`);
-    const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut);
+    out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend)}\n`);
+    const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut, { backend });
     out(
       chars === 0
         ? "held-out: nothing held out (the text is too short)\n"

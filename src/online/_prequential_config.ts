@@ -7,7 +7,7 @@ import type { ClipOptions } from "../optim/clip.ts";
 import { checkClip } from "../optim/clip.ts";
 import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
-import type { Head } from "../cells/rnn/_rnn_math.ts";
+import type { Head } from "../cells/types.ts";
 
 /** The fixed settings of a prequential run, kept in its snapshots. */
 export interface PrequentialConfig {

@@ -7,7 +7,8 @@ import type { StepRecord } from "../stream/forward_steps.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { StreamMetricsState } from "./metrics.ts";
 import type { OptimizerState } from "../optim/optimizers.ts";
-import type { RnnParams } from "../cells/rnn/params.ts";
+import type { ParamSet } from "../cells/types.ts";
+import type { CellSpec } from "../cells/recurrent_cell.ts";
 import type { PrequentialConfig } from "./_prequential_config.ts";
 
 /** Running totals of a prequential run. */
@@ -44,14 +45,18 @@ export interface PendingPrediction {
 export interface PrequentialSnapshot {
   /** The run's settings. */
   config: PrequentialConfig;
-  /** The parameters. */
-  params: RnnParams;
+  /** The cell the parameters belong to (absent in snapshots made before cells were named: the vanilla RNN). */
+  cell?: CellSpec;
+  /** The kernel backend's name (absent in older snapshots: `"js"`). */
+  backend?: string;
+  /** The parameters (named matrices, checked by the cell). */
+  params: ParamSet;
   /** The optimizer's state. */
   optimizer: OptimizerState;
   /** The hidden state after the last step (null before the first). */
   hidden: Matrix | null;
   /** The newest ≤ k2 + labelDelay step records, oldest first (the open TBPTT windows). */
-  history: StepRecord[];
+  history: StepRecord<unknown>[];
   /** Predictions waiting for a label, oldest first. */
   pending: PendingPrediction[];
   /** The metrics' state. */

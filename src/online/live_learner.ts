@@ -14,12 +14,20 @@ import { Normalizer } from "./normalizer.ts";
 import type { NormalizerState } from "./normalizer.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { prequential } from "./prequential.ts";
+import type { PrequentialOptions } from "./prequential.ts";
+import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
 
 /** Options for {@linkcode LiveLearner}. */
 export interface LiveLearnerOptions {
   /** Feature names (n_x = n_y = their count). */
   features: readonly string[];
+  /** The cell of each series' model: `"rnn"`, or a RecurrentCell with the linear head. @default {"rnn"} */
+  // deno-lint-ignore no-explicit-any
+  cell?: "rnn" | RecurrentCell<any, any, any>;
+  /** The kernel backend: a registered name or an instance. @default {"js"} */
+  backend?: BackendChoice;
   /** Hidden size n_a. @default {32} */
   hiddenSize?: number;
   /** TBPTT window period. @default {1} */
@@ -153,6 +161,8 @@ export class LiveLearner {
   constructor(options: LiveLearnerOptions, state?: LiveLearnerState) {
     const {
       features,
+      cell = "rnn",
+      backend = "js",
       hiddenSize = 32,
       k1 = 1,
       k2 = 16,
@@ -171,6 +181,8 @@ export class LiveLearner {
     }
     this.#options = {
       features,
+      cell,
+      backend,
       hiddenSize,
       k1,
       k2,
@@ -200,6 +212,12 @@ export class LiveLearner {
   /** The feature names. */
   get features(): readonly string[] {
     return this.#options.features;
+  }
+
+  /** The spec of each series' cell (what a checkpoint records). */
+  get cell(): CellSpec {
+    const { cell } = this.#options;
+    return cell === "rnn" ? { kind: "rnn", head: "linear" } : cell.spec();
   }
 
   /** The rolling metrics window, in forecasts. */
@@ -323,10 +341,13 @@ export class LiveLearner {
     this.#series.clear();
   }
 
-  #preqOptions(resume?: PrequentialSnapshot) {
-    const { features, hiddenSize, k1, k2, optimizer, seed, window } = this.#options;
+  #preqOptions(resume?: PrequentialSnapshot): PrequentialOptions {
+    const { features, cell, backend, hiddenSize, k1, k2, optimizer, seed, window } = this.#options;
     const f = features.length;
-    return resume !== undefined ? { resume } : {
+    // a resumed series keeps the cell and backend its snapshot names (an object cell is passed again)
+    const model = { cell: cell === "rnn" ? undefined : cell, backend };
+    return resume !== undefined ? { resume, ...model } : {
+      ...model,
       sizes: { nx: f, na: hiddenSize, ny: f },
       seed,
       head: "linear" as const,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Head, Target } from "../cells/rnn/_rnn_math.ts";
+import type { Head, Target } from "../cells/types.ts";
 import type { Matrix } from "../math/matrix.ts";
 
 /** What is being predicted: numbers (linear head) or tokens (softmax head). */

@@ -5,28 +5,31 @@
  *
  * @module
  */
-import { Observable } from "../deps.ts";
+import { from, Observable } from "../deps.ts";
 import type { OperatorFunction, Subscriber } from "../deps.ts";
 import { applyUpdates } from "../stream/apply_updates.ts";
 import type { UpdateRecord } from "../stream/apply_updates.ts";
 import type { ClipOptions } from "../optim/clip.ts";
 import { forwardSteps, setLabel } from "../stream/forward_steps.ts";
 import type { Sample, StepRecord } from "../stream/forward_steps.ts";
+import { subscribeLinked } from "../stream/operate.ts";
 import type { Matrix } from "../math/matrix.ts";
 import { describe } from "../math/matrix.ts";
 import { scorePrediction, StreamMetrics } from "./metrics.ts";
 import type { MetricsSummary } from "./metrics.ts";
 import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
-import { cloneParams } from "../cells/rnn/params.ts";
-import { initialParams } from "../cells/rnn/initial_params.ts";
-import type { RnnParams, RnnSizes } from "../cells/rnn/params.ts";
+import type { RecurrentCell } from "../cells/recurrent_cell.ts";
+import { createCell } from "../cells/create_cell.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import type { Head, ParamSet, Target } from "../cells/types.ts";
+import { createBackend } from "../kernels/create_backend.ts";
+import type { BackendChoice } from "../kernels/create_backend.ts";
 import { tbptt } from "../stream/tbptt.ts";
-import { cloneRecord } from "../stream/train.ts";
-import type { Head, Target } from "../cells/rnn/_rnn_math.ts";
+import type { TbpttWindow } from "../stream/tbptt.ts";
 import { resolvePrequentialConfig } from "./_prequential_config.ts";
 import type { PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
+import { clonePlain } from "./_clone.ts";
 
 export type { PrequentialConfig } from "./_prequential_config.ts";
 export type { PendingPrediction, PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
@@ -67,7 +70,7 @@ export interface PrequentialEvent {
   /** Running totals (a copy). */
   counters: PrequentialCounters;
   /** The live parameters (later events change them in place: clone to keep). */
-  params: RnnParams;
+  params: ParamSet;
   /** A deep copy of the whole learner's state after this event (call it before the next event, or after the stream ended). */
   snapshot(): PrequentialSnapshot;
 }
@@ -75,14 +78,19 @@ export interface PrequentialEvent {
 /** Options for {@linkcode prequential}. */
 export interface PrequentialOptions {
   /** Initial parameters (copied per subscription). One of `params`, `sizes` or `resume` is required. */
-  params?: RnnParams;
-  /** Sizes of fresh parameters. */
-  sizes?: RnnSizes;
+  params?: ParamSet;
+  /** Sizes of fresh parameters (made by the cell's `init`). */
+  sizes?: { nx: number; na: number; ny: number };
+  /** The cell: `"rnn"` (the vanilla RNN with `head`) or any {@linkcode RecurrentCell}. @default {resume's, else "rnn"} */
+  // deno-lint-ignore no-explicit-any
+  cell?: "rnn" | RecurrentCell<any, any, any>;
+  /** The kernel backend: a registered name or an instance. @default {resume's, else "js"} */
+  backend?: BackendChoice;
   /** Initialisation of fresh parameters. @default {"xavier"} */
   init?: "xavier" | "randn";
   /** Seed of fresh parameters. @default {0} */
   seed?: number;
-  /** Output head: `"linear"` for numbers (squared error), `"softmax"` for tokens. @default {"softmax"} */
+  /** Output head of the `"rnn"` cell: `"linear"` for numbers (squared error), `"softmax"` for tokens. @default {the cell's, else "softmax"} */
   head?: Head;
   /** A window closes every k1 steps. @default {1} */
   k1?: number;
@@ -152,15 +160,58 @@ export function prequential(
   options: PrequentialOptions,
 ): OperatorFunction<PrequentialInput, PrequentialEvent> {
   const { resume, onInvalid = "error", onSkip } = options;
-  const config = resolvePrequentialConfig(options);
-  const initial = initialParams("prequential()", options);
+  const given = options.cell;
+  const isCell = typeof given === "object" && given !== null && typeof given.bind === "function";
+  if (given !== undefined && given !== "rnn" && !isCell) {
+    throw new TypeError(
+      `Cannot create prequential() as 'cell' must be "rnn" or a RecurrentCell: got ${describe(given)}`,
+    );
+  }
+  const cellHead = isCell ? (given as RecurrentCell).head : undefined;
+  if (
+    resume === undefined && cellHead !== undefined && options.head !== undefined && options.head !== cellHead
+  ) {
+    throw new RangeError(
+      `Cannot create prequential() as 'head' must be the cell's ("${cellHead}"): current value is ${options.head}`,
+    );
+  }
+  const config = resolvePrequentialConfig(
+    resume === undefined ? { ...options, head: options.head ?? cellHead } : options,
+  );
+  const { k1, k2, labelDelay, head, reduction, clip } = config;
+  const saved = resume?.cell;
+  const cell: RecurrentCell = isCell
+    ? given as RecurrentCell
+    : saved !== undefined && given === undefined
+    ? createCell(saved, "prequential()")
+    : rnnCell({ head }) as unknown as RecurrentCell;
+  if (saved !== undefined && cell.kind !== saved.kind) {
+    throw new RangeError(
+      `Cannot resume prequential() with a cell of kind ${cell.kind}: the snapshot was made with ${saved.kind}`,
+    );
+  }
+  if (cell.head !== head) {
+    throw new RangeError(
+      `Cannot create prequential() as the cell's head must be "${head}": current value is ${cell.head}`,
+    );
+  }
+  const backend = options.backend ?? resume?.backend ?? "js";
+  const backendName = createBackend(backend, "prequential()").name;
+  const initial = resume?.params ?? options.params ??
+    (options.sizes !== undefined
+      ? cell.init(options.sizes, { init: options.init, seed: options.seed })
+      : undefined);
+  if (initial === undefined) {
+    throw new TypeError(
+      "Cannot create prequential() as one of 'params', 'sizes' or 'resume' is required: got none",
+    );
+  }
+  cell.sizes(initial);
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create prequential() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
     );
   }
-  const { k1, k2, labelDelay, head, reduction, clip } = config;
-  const cell = rnnCell(head);
   const counters0: PrequentialCounters = resume?.counters ?? {
     events: 0,
     steps: 0,
@@ -172,22 +223,25 @@ export function prequential(
     rejected: 0,
   };
   const pool = k2 + labelDelay + 2;
+  const stages = { cell, backend };
   // validate the stages' options now, not at subscription
-  forwardSteps({ params: initial, head, a0: resume?.hidden ?? undefined });
-  tbptt({ params: initial, k1, k2, head, labelDelay, history: resume?.history });
-  applyUpdates({
-    params: initial,
+  forwardSteps({ params: initial, ...stages, a0: resume?.hidden ?? undefined });
+  tbptt({ params: initial, k1, k2, labelDelay, history: resume?.history, ...stages });
+  const updateOptions = {
     optimizer: config.optimizer,
     optimizerState: resume?.optimizer,
     clip,
+    reduction,
     start: { updates: counters0.updates, rejected: counters0.rejected },
-  });
+    ...stages,
+  };
+  applyUpdates({ params: initial, ...updateOptions });
   return (source) =>
     new Observable<PrequentialEvent>((subscriber) => {
       // per-subscription state: parameters, the stages, pending predictions, metrics, counters
-      const params = cloneParams(initial);
-      const history = (resume?.history ?? []).map(cloneRecord);
-      const ring: StepRecord[] = [...history]; // mirrors tbptt's ring (its last k2 + labelDelay records)
+      const params = clonePlain(initial);
+      const history = (resume?.history ?? []).map(clonePlain);
+      const ring: StepRecord<unknown>[] = [...history]; // mirrors tbptt's ring (its last k2 + labelDelay records)
       const capacity = k2 + labelDelay;
       const pending = new Map<number, { prediction: Matrix; id?: string | number }>();
       const ids = new Map<string | number, number>();
@@ -200,53 +254,52 @@ export function prequential(
         : new StreamMetrics(head === "linear" ? "regression" : "classification", { window: config.window });
       const counters = { ...counters0 };
       let hidden: Matrix | null = resume?.hidden?.clone() ?? null;
-      let record: StepRecord | null = null;
-      let update: UpdateRecord | null = null;
+      let record: StepRecord<unknown> | null = null;
+      let update: UpdateRecord<ParamSet, unknown> | null = null;
       let feed: Subscriber<Sample> | null = null;
-      let failed = false;
+      let windows: Subscriber<TbpttWindow<ParamSet, unknown>> | null = null;
       let invalid: Error | null = null;
-      const inner = new Observable<Sample>((s) => {
-        feed = s;
-      }).pipe(
-        forwardSteps({
-          params,
-          head,
-          onInvalid: "skip",
-          allowUnlabeled: true,
-          a0: hidden ?? undefined,
-          startIndex: counters0.steps,
-          pool,
-          onSkip: (error) => (invalid = error),
+      let final: PrequentialSnapshot | null = null;
+      // the update stage, fed the windows of the learning pipeline (and, at completion, the last ones)
+      subscriber.add(
+        new Observable<TbpttWindow<ParamSet, unknown>>((s) => {
+          windows = s;
+        }).pipe(applyUpdates({ params, ...updateOptions })).subscribe({
+          next: (u) => (update = u),
+          error: (e) => subscriber.error(e),
         }),
-        (steps) =>
-          new Observable<StepRecord>((s) =>
-            steps.subscribe({
-              next(r) {
-                record = r;
-                if (ring.length === capacity) ring.shift();
-                ring.push(r);
-                s.next(r);
-              },
-              error: (e) => s.error(e),
-              complete: () => s.complete(),
-            })
-          ),
-        tbptt({ params, k1, k2, head, labelDelay, history }),
-        applyUpdates({
-          params,
-          optimizer: config.optimizer,
-          optimizerState: resume?.optimizer,
-          clip,
-          reduction,
-          start: { updates: counters0.updates, rejected: counters0.rejected },
+      );
+      subscriber.add(
+        new Observable<Sample>((s) => {
+          feed = s;
+        }).pipe(
+          forwardSteps({
+            params,
+            ...stages,
+            onInvalid: "skip",
+            allowUnlabeled: true,
+            a0: hidden ?? undefined,
+            startIndex: counters0.steps,
+            pool,
+            onSkip: (error) => (invalid = error),
+          }),
+          (steps) =>
+            new Observable<StepRecord<unknown>>((s) =>
+              subscribeLinked(steps, s, {
+                next(r) {
+                  record = r;
+                  if (ring.length === capacity) ring.shift();
+                  ring.push(r);
+                  s.next(r);
+                },
+              })
+            ),
+          tbptt({ params, k1, k2, labelDelay, history, ...stages }),
+        ).subscribe({
+          next: (w) => windows!.next(w),
+          error: (e) => subscriber.error(e),
         }),
-      ).subscribe({
-        next: (u) => (update = u),
-        error: (e) => {
-          failed = true;
-          subscriber.error(e);
-        },
-      });
+      );
 
       // before the first update: the state it started from (a copy, not the resume's own object)
       const startState = () => {
@@ -254,16 +307,19 @@ export function prequential(
         if (resume !== undefined) start.setState(resume.optimizer);
         return start.getState();
       };
-      const snapshot = (): PrequentialSnapshot => ({
-        config: structuredClone(config),
-        params: cloneParams(params),
-        optimizer: update?.optimizerState() ?? startState(),
-        hidden: hidden?.clone() ?? null,
-        history: ring.map(cloneRecord),
-        pending: [...pending].map(([index, p]) => ({ index, id: p.id, prediction: p.prediction.clone() })),
-        metrics: metrics.getState(),
-        counters: { ...counters },
-      });
+      const snapshot = (): PrequentialSnapshot =>
+        final !== null ? clonePlain(final) : {
+          config: structuredClone(config),
+          cell: cell.spec(),
+          backend: backendName,
+          params: clonePlain(params),
+          optimizer: update?.optimizerState() ?? startState(),
+          hidden: hidden?.clone() ?? null,
+          history: ring.map(clonePlain),
+          pending: [...pending].map(([index, p]) => ({ index, id: p.id, prediction: p.prediction.clone() })),
+          metrics: metrics.getState(),
+          counters: { ...counters },
+        };
       const emit = (
         kind: PrequentialEvent["kind"],
         index: number,
@@ -289,22 +345,12 @@ export function prequential(
           snapshot,
         });
       };
-      const skip = (error: Error, event: unknown): boolean => {
-        if (onInvalid === "error") {
-          subscriber.error(error);
-          return false;
-        }
+      const skip = (error: Error, event: unknown): void => {
+        if (onInvalid === "error") throw error;
         counters.skipped++;
-        if (onSkip !== undefined) {
-          try {
-            onSkip(error, event);
-          } catch (e) {
-            subscriber.error(e);
-            return false;
-          }
-        }
+        // a throw here errors the stream (subscribeLinked forwards it and releases the source)
+        if (onSkip !== undefined) onSkip(error, event);
         emit("skip", -1, null, null, null, false);
-        return true;
       };
       const score = (prediction: Matrix, target: Target) => {
         const s = scorePrediction(head, prediction, target);
@@ -317,8 +363,8 @@ export function prequential(
         record = null;
         invalid = null;
         feed!.next({ x: event.x!, y: event.y, reset: event.reset });
-        if (failed) return;
-        const r = record as StepRecord | null;
+        if (subscriber.closed) return;
+        const r = record as StepRecord<unknown> | null;
         if (r === null) {
           // forwardSteps() skipped it: its message names its own count, say this event's instead
           const e = (invalid as Error | null) ?? new RangeError("the sample was rejected");
@@ -326,9 +372,9 @@ export function prequential(
           skip(new (e instanceof TypeError ? TypeError : RangeError)(`Invalid event ${at}: ${why}`), event);
           return;
         }
-        hidden = r.cache.a;
+        hidden = cell.stateOf(r.cache);
         counters.steps = r.index + 1;
-        const prediction = r.cache.yHat.clone();
+        const prediction = cell.outputOf(r.cache).clone();
         if (r.y !== null) {
           score(prediction, r.y);
           emit("step", r.index, prediction, r.y, r.loss, false);
@@ -382,12 +428,33 @@ export function prequential(
         let loss = head === "linear" ? s.b / 2 : s.a;
         if (inTime) {
           const r = ring.find((q) => q.index === index);
-          if (r !== undefined) loss = setLabel(r, target, { params, head });
+          if (r !== undefined) loss = setLabel(r, target, { params, cell });
         } else counters.late++;
         emit("label", index, entry.prediction, target, loss, !inTime);
       };
 
-      const sub = source.subscribe({
+      // at completion: the windows still waiting for late labels close now (they would have closed
+      // when step end + labelDelay arrived), so a label that came in time is learned from
+      const closeOpenWindows = () => {
+        const newest = counters.steps - 1;
+        for (let end = Math.max(0, newest - labelDelay + 1); end <= newest; end++) {
+          if ((end + 1) % k1 !== 0) continue;
+          const last = ring.find((r) => r.index === end);
+          if (last === undefined) continue;
+          const before = ring.filter((r) => r.index > end - k2 && r.index < end);
+          from([last]).pipe(tbptt({ params, k1, k2, history: before, ...stages })).subscribe({
+            next: (w) => windows!.next(w),
+            error: (e) => subscriber.error(e),
+          });
+          if (subscriber.closed) return;
+        }
+        if (update !== null) {
+          counters.updates = update.updates;
+          counters.rejected = update.rejected;
+        }
+      };
+
+      subscribeLinked(source, subscriber, {
         next(event) {
           const at = counters.events++;
           if (event === null || typeof event !== "object") {
@@ -410,14 +477,15 @@ export function prequential(
             );
           }
         },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
+        complete() {
+          // the snapshot stays the state at the last event: a run resumed from it closes those
+          // windows itself, when its steps arrive, and so learns from them once
+          if (labelDelay > 0) final = snapshot();
+          closeOpenWindows();
+          if (!subscriber.closed) subscriber.complete();
+        },
       });
-      return () => {
-        sub.unsubscribe();
-        inner.unsubscribe();
-        // the pending predictions and the ring are kept: the last event's snapshot() must still
-        // resume exactly once the stream has ended (they go with the events that reference them)
-      };
+      // the pending predictions and the ring are kept after teardown: the last event's snapshot()
+      // must still resume exactly once the stream has ended (they go with the events that reference them)
     });
 }

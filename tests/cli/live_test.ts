@@ -9,6 +9,9 @@ import { LiveLearner } from "../../src/online/live_learner.ts";
 import { freePort } from "../../src/cli/_demo_server.ts";
 import { decodeValue, encodeValue } from "../../src/io/checkpoint/codec.ts";
 import { Random } from "../../mod.ts";
+import { assertStrictEquals, assertStringIncludes } from "@std/assert";
+import { tmpDir } from "../_tmp_dir.ts";
+import { assertOneLineError, liveReport, liveRun, main, READING, REPO } from "./_support.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const LIVE = new URL("live.ts", ROOT).pathname;
@@ -417,5 +420,127 @@ Deno.test("live.ts --demo starts the feed server, learns from the sensor data se
   } finally {
     p.kill();
     await p.done();
+  }
+});
+
+Deno.test("live.ts fails at once, in one line, when its file or checkpoint cannot be used", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 60 }, (_, i) => READING(i)).join("\n") + "\n");
+    const [missing, readOnly, newDir] = await Promise.all([
+      liveRun(["--allow-read=."], ["--file", `${dir.path}/nope.ndjson`]),
+      liveRun(["--allow-read=."], ["--file", feed, "--checkpoint", `${dir.path}/l.ckpt`]),
+      liveRun(["--allow-read=.", "--allow-write=.tmp"], [
+        "--file",
+        feed,
+        "--checkpoint",
+        `${dir.path}/a/b/l.ckpt`,
+      ]),
+    ]);
+    await t.step("a missing --file: one line, exit 1, no report", () => {
+      assertOneLineError(missing, 1, `cannot read '${dir.path}/nope.ndjson': file not found`);
+      assertStrictEquals(missing.stdout, "");
+    });
+    await t.step("a checkpoint it may not write: one line, exit 1, before learning", () => {
+      assertOneLineError(readOnly, 1, `no permission to write the checkpoint '${dir.path}/l.ckpt'`);
+      assertStrictEquals(readOnly.stdout, "");
+    });
+    await t.step("a checkpoint in a missing directory: the directory is created", async () => {
+      assertStrictEquals(newDir.code, 0, newDir.stderr);
+      assert((await Deno.stat(`${dir.path}/a/b/l.ckpt`)).isFile);
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
+
+Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses other ones", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 120 }, (_, i) => READING(i)).join("\n") + "\n");
+    const ckpt = `${dir.path}/l.ckpt`;
+    const flags = ["--allow-read=.", "--allow-write=.tmp"];
+    const model = ["--hidden", "6", "--k2", "5", "--warmup", "10", "--window", "40"];
+    const whole = await liveRun(flags, ["--file", feed, ...model]);
+    assertStrictEquals(whole.code, 0, whole.stderr);
+    const first = await liveRun(flags, ["--file", feed, ...model, "--checkpoint", ckpt, "--events", "70"]);
+    assertStrictEquals(first.code, 0, first.stderr);
+    const again = await liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--events", "70"]);
+    const [other, window, rest] = await Promise.all([
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--hidden", "8"]),
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume", "--window", "10"]),
+      liveRun(flags, ["--file", feed, "--checkpoint", ckpt, "--resume"]),
+    ]);
+    await t.step("another --hidden or --window is a usage error", () => {
+      assertOneLineError(other, 2, "--hidden 8 differs from the checkpoint's 6");
+      assertOneLineError(window, 2, "--window 10 differs from the checkpoint's 40");
+    });
+    await t.step("resumed at --events, it learns nothing more", () => {
+      assertStrictEquals(again.code, 0, again.stderr);
+      assertStringIncludes(again.stdout, "done: events=70 ");
+    });
+    await t.step("without the flags, the run continues with the checkpoint's settings", () => {
+      assertStrictEquals(rest.code, 0, rest.stderr);
+      assertStringIncludes(rest.stdout, "resumed from");
+      assertStrictEquals(liveReport(rest).join("\n"), liveReport(whole).join("\n"));
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
+
+Deno.test("live.ts --demo killed during its run leaves no feed server behind", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "--no-prompt", "--allow-net=127.0.0.1", "--allow-run=deno", "live.ts", "--demo"],
+    cwd: REPO,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let port = 0;
+  try {
+    while (port === 0) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`live.ts ended before starting its feed server: ${text}`);
+      text += value;
+      port = Number(/ws:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(text)?.[1] ?? 0);
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await reader.cancel();
+    await child.status;
+  }
+  // the feed server must stop listening soon after its parent is gone
+  const deadline = Date.now() + 10_000;
+  let listening = true;
+  while (listening && Date.now() < deadline) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      await new Promise((r) => setTimeout(r, 100));
+    } catch {
+      listening = false;
+    }
+  }
+  assertStrictEquals(listening, false, `a feed server still listens on port ${port}`);
+});
+
+Deno.test("main.ts live and live.ts are one command: the same run, the same report; --backend js is accepted", async () => {
+  const dir = await tmpDir();
+  try {
+    const feed = `${dir.path}/feed.ndjson`;
+    await Deno.writeTextFile(feed, Array.from({ length: 40 }, (_, i) => READING(i)).join("\n") + "\n");
+    const args = ["--file", feed, "--events", "30", "--hidden", "4", "--log-every", "10"];
+    const [viaMain, viaAlias] = await Promise.all([
+      main(["--allow-read=."], ["live", ...args, "--backend", "js"]),
+      liveRun(["--allow-read=."], args),
+    ]);
+    assertEquals([viaMain.code, viaAlias.code], [0, 0], viaMain.stderr + viaAlias.stderr);
+    assertEquals(liveReport(viaMain), liveReport(viaAlias));
+  } finally {
+    await dir.dispose();
   }
 });

@@ -1,9 +1,28 @@
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { EMPTY, from, lastValueFrom, Observable, throwError, toArray } from "rxjs";
+import {
+  catchError,
+  EMPTY,
+  from,
+  lastValueFrom,
+  map,
+  Observable,
+  of,
+  repeat,
+  retry,
+  share,
+  Subject,
+  take,
+  throwError,
+  toArray,
+} from "rxjs";
+import { TestScheduler } from "rxjs/testing";
+import { rnnCell } from "../../src/cells/rnn/rnn_cell.ts";
+import type { RecurrentCell } from "../../src/cells/recurrent_cell.ts";
 import { cellForward, fromRows, initParams, Matrix, prequential, Random, train } from "../../mod.ts";
 import { decodeValue, encodeValue } from "../../src/io/checkpoint/codec.ts";
 import { collectSync, CYCLE_SIZES, cycleSamples } from "../_sync.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialOptions, RnnParams, Sample } from "../../mod.ts";
+import type { ParamSet } from "../../src/cells/types.ts";
 
 /** Bit-for-bit equality of two float arrays (NaN and −0 included). */
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -12,7 +31,7 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-function sameParams(a: RnnParams, b: RnnParams): boolean {
+function sameParams(a: ParamSet, b: ParamSet): boolean {
   return (["Wax", "Waa", "ba", "Wya", "by"] as const).every((k) => sameBits(a[k].data, b[k].data));
 }
 
@@ -74,7 +93,7 @@ Deno.test("prequential() predicts with the parameters of earlier events only, th
     assertEquals(events.length, 60);
     for (let k = 1; k < events.length; k++) {
       const s = snaps[k - 1];
-      const cache = cellForward(s.params, xs[k], s.hidden!, { head: "linear" });
+      const cache = cellForward(s.params as RnnParams, xs[k], s.hidden!, { head: "linear" });
       assert(sameBits(cache.yHat.data, events[k].prediction!.data), `step ${k}`);
     }
     // and the parameters did change along the way
@@ -85,7 +104,7 @@ Deno.test("prequential() predicts with the parameters of earlier events only, th
     let last: RnnParams | undefined;
     await new Promise<void>((done) =>
       from(onTime(xs) as Sample[]).pipe(train({
-        params: base().params,
+        params: base().params as RnnParams,
         head: "linear",
         k1: 2,
         k2: 5,
@@ -156,9 +175,12 @@ Deno.test("prequential() learns from delayed labels exactly as from on-time ones
   await t.step("labels later than labelDelay are scored, counted late and not learned from", async () => {
     const late = await run(delayed(xs, 3), base({ labelDelay: 1 }));
     const none = await run(xs.slice(0, -1).map((x) => ({ x })), base({ labelDelay: 1 }));
-    assert(sameParams(late.at(-1)!.params, none.at(-1)!.params));
-    assert(sameParams(late.at(-1)!.params, base().params!));
-    // the labels of steps 48 and 49 come while their window (steps 48–49) is still open: the stream ends first
+    assert(sameParams(none.at(-1)!.params, base().params!));
+    // the labels of steps 48 and 49 come while their window (steps 48–49) is still open: it closes at
+    // completion and learns from them, as the arrival of step 50 would have closed it
+    const onlyLast = await run([...delayed(xs, 3), { x: xs[50] }], base({ labelDelay: 1 }));
+    assert(!sameParams(late.at(-1)!.params, base().params!));
+    assert(sameParams(late.at(-1)!.params, onlyLast.at(-1)!.params));
     assertEquals(late.at(-1)!.counters.late, 48);
     assertEquals(late.at(-1)!.metrics.total.events, 50);
     assert(late.filter((e) => e.kind === "label").every((e) => e.late === e.index < 48 && e.loss! > 0));
@@ -360,4 +382,159 @@ Deno.test("prequential(): the last event's snapshot, taken after the stream comp
   );
   assertEquals(rest.at(-1)!.counters, full.at(-1)!.counters);
   assertEquals(rest.at(-1)!.params, full.at(-1)!.params);
+});
+
+Deno.test("prequential() keeps RxJS's operator contract", async (t) => {
+  const xs = series(30);
+  const events = onTime(xs);
+  const clone = (p: ParamSet) => Object.fromEntries(Object.entries(p).map(([k, m]) => [k, m.clone()]));
+  await t.step("a synchronous loop source with take(3): three events pulled, no more", () => {
+    let pulled = 0;
+    const source = new Observable<PrequentialInput>((s) => {
+      for (let i = 0; !s.closed; i++) {
+        pulled++;
+        s.next(events[i % events.length]);
+      }
+    });
+    const got: PrequentialEvent[] = [];
+    source.pipe(prequential(base()), take(3)).subscribe((e) => got.push(e));
+    assertEquals([got.length, pulled], [3, 3]);
+  });
+  await t.step("from(an endless generator) with take(3) returns", () => {
+    let pulled = 0;
+    function* endless() {
+      for (let i = 0;; i++) {
+        pulled++;
+        yield events[i % events.length];
+      }
+    }
+    const kinds: string[] = [];
+    from(endless()).pipe(prequential(base()), take(3)).subscribe((e) => kinds.push(e.kind));
+    assertEquals([kinds, pulled], [["step", "step", "step"], 3]);
+  });
+  await t.step("marbles: empty, never, one and many values, error ('^ !' subscriptions)", () => {
+    const scheduler = new TestScheduler((a, b) => assertEquals(a, b));
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const values = { a: events[0], b: events[1], c: events[2] };
+      const kinds = { s: "step" };
+      const cases: [string, string, string][] = [
+        ["|", "|", "(^!)"],
+        ["-", "-", "^"],
+        ["-a|", "-s|", "^-!"],
+        ["-a-b-c|", "-s-s-s|", "^-----!"],
+        ["-a-b-#", "-s-s-#", "^----!"],
+      ];
+      for (const [input, output, subs] of cases) {
+        const source = cold(input, values);
+        expectObservable(source.pipe(prequential(base()), map((e) => e.kind))).toBe(output, kinds);
+        expectSubscriptions(source.subscriptions).toBe(subs);
+      }
+      // early unsubscribe
+      const source = cold("-a-b-c-|", values);
+      expectObservable(source.pipe(prequential(base()), map((e) => e.kind)), "^--!").toBe("-s-", kinds);
+      expectSubscriptions(source.subscriptions).toBe("^--!");
+      // a throwing callback: the source is released at once
+      const bad = cold("-a-b-c|", { ...values, b: 42 as unknown as PrequentialInput });
+      const throwing = prequential(base({
+        onInvalid: "skip",
+        onSkip: () => {
+          throw new Error("boom");
+        },
+      }));
+      expectObservable(
+        bad.pipe(throwing, map((e) => e.kind), catchError((e) => of((e as Error).message))),
+      ).toBe("-s-(b|)", { ...kinds, b: "boom" });
+      expectSubscriptions(bad.subscriptions).toBe("^--!");
+    });
+  });
+  await t.step("a throwing cell errors the stream, releases the source and changes no state after", () => {
+    const rnn = rnnCell({ head: "linear" });
+    let forwards = 0;
+    const broken: RecurrentCell = {
+      ...(rnn as unknown as RecurrentCell),
+      bind(backend) {
+        const runtime = (rnn as unknown as RecurrentCell).bind(backend);
+        return {
+          ...runtime,
+          forward(...args) {
+            if (forwards++ === 2) throw new Error("cell broke");
+            runtime.forward(...args);
+          },
+        };
+      },
+    };
+    let pulled = 0;
+    const source = new Observable<PrequentialInput>((s) => {
+      for (let i = 0; !s.closed; i++) {
+        pulled++;
+        s.next(events[i]);
+      }
+    });
+    const got: PrequentialEvent[] = [];
+    let kept: ParamSet | null = null;
+    let error: unknown = null;
+    source.pipe(prequential(base({ cell: broken, k1: 1, k2: 1 }))).subscribe({
+      next: (e) => {
+        got.push(e);
+        kept = clone(e.params);
+      },
+      error: (e) => (error = e),
+    });
+    assertEquals([(error as Error).message, pulled, got.length], ["cell broke", 3, 2]);
+    assert(sameParams(kept!, got[1].params), "no parameter write after the error");
+  });
+  await t.step("the events it receives are not mutated", async () => {
+    const input = delayed(xs, 2);
+    const before = input.map((
+      e,
+    ) => [(e.x as Matrix | undefined)?.clone(), (e.y as Matrix | undefined)?.clone()]);
+    await run(input, base({ labelDelay: 2 }));
+    input.forEach((e, i) => {
+      assert(e.x === undefined || sameBits((e.x as Matrix).data, before[i][0]!.data), `event ${i}: x`);
+      assert(e.y === undefined || sameBits((e.y as Matrix).data, before[i][1]!.data), `event ${i}: y`);
+    });
+  });
+  await t.step("retry and repeat start each subscription afresh", async () => {
+    const fresh = await run(events, base());
+    let failures = 0;
+    const flaky = new Observable<PrequentialInput>((s) => {
+      s.next(events[0]);
+      s.next(events[1]);
+      if (failures++ === 0) s.error(new Error("flaky"));
+      else {
+        events.slice(2).forEach((e) => s.next(e));
+        s.complete();
+      }
+    });
+    const retried = await lastValueFrom(flaky.pipe(prequential(base()), retry(1), toArray()));
+    assertEquals(retried.slice(2).map((e) => e.counters), fresh.map((e) => e.counters));
+    assert(sameParams(retried.at(-1)!.params, fresh.at(-1)!.params));
+    const twice = await lastValueFrom(from(events).pipe(prequential(base()), repeat(2), toArray()));
+    assertEquals(twice.slice(events.length).map((e) => e.counters), fresh.map((e) => e.counters));
+  });
+  await t.step("share: one learner for every subscriber", () => {
+    const subject = new Subject<PrequentialInput>();
+    const shared = subject.pipe(prequential(base()), share());
+    const a: PrequentialEvent[] = [], b: PrequentialEvent[] = [];
+    shared.subscribe((e) => a.push(e));
+    shared.subscribe((e) => b.push(e));
+    events.slice(0, 4).forEach((e) => subject.next(e));
+    assertEquals(a.map((e) => e.counters.events), [1, 2, 3, 4]);
+    assert(a.every((e, i) => e === b[i]));
+  });
+  await t.step("a re-entrant Subject: an event pushed from a subscriber is learned in order", async () => {
+    const subject = new Subject<PrequentialInput>();
+    const seen: number[] = [];
+    let last: PrequentialEvent | undefined;
+    subject.pipe(prequential(base())).subscribe((e) => {
+      seen.push(e.index);
+      last = e;
+      if (e.index === 0) subject.next(events[1]);
+    });
+    subject.next(events[0]);
+    subject.next(events[2]);
+    assertEquals(seen, [0, 1, 2]);
+    const straight = await run(events.slice(0, 3), base());
+    assert(sameParams(last!.params, straight.at(-1)!.params));
+  });
 });

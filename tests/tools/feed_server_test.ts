@@ -12,6 +12,8 @@ import {
 } from "../../mod.ts";
 import { parseFeedServerArgs, startFeedServer } from "../../tools/feed_server.ts";
 import { loadSensorReadings } from "../../tools/_sensor_data.ts";
+import { assertStrictEquals, assertStringIncludes } from "@std/assert";
+import { assertOneLineError, run } from "../cli/_support.ts";
 
 const FIELDS = ["seq", "reading", "mote_id", "humidity", "temperature", "label"];
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
@@ -229,5 +231,35 @@ Deno.test("tools/feed_server.ts can be killed and restarted mid-run: clients rec
     child.kill("SIGKILL");
     await child.status;
     await settle();
+  }
+});
+
+Deno.test("tools/feed_server.ts: --help, and a bad or busy port, each in one line without a stack trace", async (t) => {
+  const feed = (...args: string[]) =>
+    run(["run", "-q", "--no-prompt", "--allow-net=127.0.0.1", "tools/feed_server.ts", ...args]);
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = String((busy.addr as Deno.NetAddr).port);
+    const [help, badPort, badRate, unknown, inUse] = await Promise.all([
+      feed("--help"),
+      feed("--port", "abc"),
+      feed("--rate", "0"),
+      feed("--speed", "3"),
+      feed("--port", port),
+    ]);
+    await t.step("--help prints the usage on stdout and exits 0", () => {
+      assertStrictEquals(help.code, 0, help.stderr);
+      assertStringIncludes(help.stdout, "usage: deno run --allow-net=127.0.0.1 tools/feed_server.ts");
+    });
+    await t.step("bad values and unknown options exit 2", () => {
+      assertOneLineError(badPort, 2, "'port' must be an integer in [0, 65535]: current value is NaN");
+      assertOneLineError(badRate, 2, "'rate' must be a finite number > 0: current value is 0");
+      assertOneLineError(unknown, 2, "Unknown option --speed");
+    });
+    await t.step("a port in use exits 1", () => {
+      assertOneLineError(inUse, 1, `cannot listen on 127.0.0.1:${port}: it is in use`);
+    });
+  } finally {
+    busy.close();
   }
 });

@@ -1,18 +1,21 @@
 /**
- * Consistency checks of a checkpoint's contents: every shape against the sizes, the
- * vocabulary against n_x and n_y, and both against what the caller expects. Throws a
- * RangeError/TypeError whose message says what differs.
+ * Consistency checks of a checkpoint's contents, through its cell: the parameters (the
+ * cell's names and shapes), every shape against the sizes, the vocabulary against n_x
+ * and n_y, and all of it against what the caller expects. Throws a RangeError/TypeError
+ * whose message says what differs.
  *
  * @module
  */
 import { describe, Matrix } from "../../math/matrix.ts";
-import { checkParams, PARAM_NAMES } from "../../cells/rnn/params.ts";
-import type { RnnParams, RnnSizes } from "../../cells/rnn/params.ts";
+import type { CellSizes, RecurrentCell } from "../../cells/recurrent_cell.ts";
+import type { ParamSet } from "../../cells/types.ts";
 import { Vocab } from "../text/vocab.ts";
 import type { VocabData } from "../text/vocab.ts";
 
 /** The parts of a checkpoint that are checked. */
 export interface CheckedCheckpoint {
+  cell: RecurrentCell;
+  paramNames?: unknown;
   config: unknown;
   vocab: unknown;
   params: unknown;
@@ -22,7 +25,7 @@ export interface CheckedCheckpoint {
 /** What the caller expects. */
 export interface CheckpointExpectation {
   vocab?: Vocab | VocabData;
-  sizes?: Partial<RnnSizes>;
+  sizes?: Partial<{ nx: number; na: number; ny: number }>;
   streams?: number;
 }
 
@@ -43,7 +46,30 @@ export function checkCheckpoint(data: CheckedCheckpoint, expect: CheckpointExpec
   if (typeof config.seed !== "number" || !Number.isSafeInteger(config.seed)) {
     throw new RangeError(`'config.seed' must be a safe integer: current value is ${String(config.seed)}`);
   }
-  const { nx, na, ny } = checkParams(data.params as RnnParams);
+  const { cell } = data;
+  const model = (data.params ?? (data.trainer as { params?: ParamSet } | null)?.params ?? null) as
+    | ParamSet
+    | null;
+  if (model === null) {
+    if (data.trainer !== null && data.trainer !== undefined) {
+      throw new TypeError("'trainer.params' is missing");
+    }
+    if (expect.sizes !== undefined) throw new RangeError("the checkpoint holds no parameters");
+    if (data.vocab !== null && data.vocab !== undefined) Vocab.fromData(data.vocab as VocabData);
+    return;
+  }
+  const cellSizes = checkModel(cell, model, "params");
+  const { nx, na, ny } = cellSizes;
+  if (data.paramNames !== undefined && data.paramNames !== null) {
+    const names = cell.paramNames(model);
+    if (JSON.stringify(data.paramNames) !== JSON.stringify(names)) {
+      throw new RangeError(
+        `the file names the parameters ${describeNames(data.paramNames)} but the "${cell.kind}" cell has ${
+          describeNames(names)
+        }`,
+      );
+    }
+  }
   for (const [key, value] of [["nx", nx], ["na", na], ["ny", ny]] as const) {
     if (sizes[key] !== value) {
       throw new RangeError(
@@ -51,16 +77,21 @@ export function checkCheckpoint(data: CheckedCheckpoint, expect: CheckpointExpec
       );
     }
   }
-  const vocab = Vocab.fromData(data.vocab as VocabData);
-  if (vocab.size !== nx || vocab.size !== ny) {
+  const vocab = data.vocab === null || data.vocab === undefined
+    ? null
+    : Vocab.fromData(data.vocab as VocabData);
+  if (vocab !== null && (vocab.size !== nx || vocab.size !== ny)) {
     throw new RangeError(
       `the vocabulary has ${vocab.size} characters but the model has nx = ${nx} and ny = ${ny}`,
     );
   }
-  if (data.trainer !== null && data.trainer !== undefined) checkTrainer(data.trainer, nx, na, ny, m);
-  if (expect.vocab !== undefined && !vocab.equals(expect.vocab)) {
+  if (data.trainer !== null && data.trainer !== undefined) checkTrainer(data.trainer, cell, cellSizes, m);
+  if (expect.vocab !== undefined && vocab === null) {
+    throw new RangeError("the checkpoint holds no vocabulary (a model of numbers)");
+  }
+  if (expect.vocab !== undefined && !vocab!.equals(expect.vocab)) {
     throw new RangeError(
-      `the vocabulary differs from the expected one: ${vocabDifference(vocab, expect.vocab)}`,
+      `the vocabulary differs from the expected one: ${vocabDifference(vocab!, expect.vocab)}`,
     );
   }
   for (const key of ["nx", "na", "ny"] as const) {
@@ -74,7 +105,30 @@ export function checkCheckpoint(data: CheckedCheckpoint, expect: CheckpointExpec
   }
 }
 
-function checkTrainer(trainer: unknown, nx: number, na: number, ny: number, m: number): void {
+/** The cell's sizes of `params`, its parameter names checked against the object's own keys. */
+function checkModel(cell: RecurrentCell, params: ParamSet, what: string): CellSizes {
+  if (params === null || typeof params !== "object") {
+    throw new TypeError(`'${what}' must be an object of named matrices: got ${describe(params)}`);
+  }
+  const sizes = cell.sizes(params);
+  const names = cell.paramNames(params), keys = Object.keys(params);
+  const extra = keys.filter((k) => !names.includes(k));
+  if (extra.length > 0) {
+    throw new RangeError(
+      `'${what}' has ${describeNames(extra)}, which the "${cell.kind}" cell does not have (it has ${
+        describeNames(names)
+      })`,
+    );
+  }
+  return sizes;
+}
+
+function describeNames(names: unknown): string {
+  return Array.isArray(names) ? names.join(", ") : describe(names);
+}
+
+function checkTrainer(trainer: unknown, cell: RecurrentCell, model: CellSizes, m: number): void {
+  const { nx, na, ny, state } = model;
   const t = trainer as Record<string, unknown>;
   if (t === null || typeof t !== "object") {
     throw new TypeError(`'trainer' must be an object: got ${describe(t)}`);
@@ -92,13 +146,13 @@ function checkTrainer(trainer: unknown, nx: number, na: number, ny: number, m: n
       `'trainer.config' must have integers 1 <= k1 <= k2: k1 is ${String(k1)}, k2 is ${String(k2)}`,
     );
   }
-  const sizes = checkParams(t.params as RnnParams);
+  const sizes = checkModel(cell, t.params as ParamSet, "trainer.params");
   if (sizes.nx !== nx || sizes.na !== na || sizes.ny !== ny) {
     throw new RangeError(
       `the trainer's parameters are ${sizes.na}x${sizes.nx}x${sizes.ny}, the model's ${na}x${nx}x${ny}`,
     );
   }
-  matrix("trainer.hidden", t.hidden, na, m);
+  matrix("trainer.hidden", t.hidden, state, m);
   const optimizer = t.optimizer as Record<string, unknown> | null;
   if (optimizer === null || typeof optimizer !== "object" || typeof optimizer.type !== "string") {
     throw new TypeError("'trainer.optimizer' must be an object { type, t, slots }");
@@ -112,10 +166,11 @@ function checkTrainer(trainer: unknown, nx: number, na: number, ny: number, m: n
   if (slots === null || typeof slots !== "object") {
     throw new TypeError("'trainer.optimizer.slots' must be an object");
   }
-  const params = t.params as RnnParams;
+  const params = t.params as ParamSet;
+  const names = cell.paramNames(params);
   for (const [key, slot] of Object.entries(slots)) {
-    const name = key.split(".")[0] as keyof RnnParams;
-    if (!PARAM_NAMES.includes(name)) {
+    const name = key.slice(0, key.lastIndexOf("."));
+    if (!names.includes(name)) {
       throw new RangeError(`'trainer.optimizer.slots.${key}' names no parameter`);
     }
     const size = params[name].data.length;
@@ -135,20 +190,19 @@ function checkTrainer(trainer: unknown, nx: number, na: number, ny: number, m: n
     const what = `trainer.history[${i}]`;
     const c = record?.cache;
     if (c === null || typeof c !== "object") throw new TypeError(`'${what}.cache' must be an object`);
-    tokensOrMatrix(`${what}.cache.x`, c.x, nx, m);
-    tokensOrMatrix(`${what}.y`, record.y, ny, m);
-    for (const key of ["aPrev", "z1", "a"]) matrix(`${what}.cache.${key}`, c[key], na, m);
-    for (const key of ["z2", "yHat"]) matrix(`${what}.cache.${key}`, c[key], ny, m);
-    if (!(c.logNorm instanceof Float64Array) || c.logNorm.length !== m) {
-      throw new RangeError(
-        `'${what}.cache.logNorm' must be a Float64Array of ${m} values: got ${describe(c.logNorm)}`,
+    if (c.x !== undefined) tokensOrMatrix(`${what}.cache.x`, c.x, nx, m);
+    if (record.y !== null) tokensOrMatrix(`${what}.y`, record.y, ny, m);
+    let stateOf: unknown, outputOf: unknown;
+    try {
+      stateOf = cell.stateOf(c);
+      outputOf = cell.outputOf(c);
+    } catch (error) {
+      throw new TypeError(
+        `'${what}.cache' is not a "${cell.kind}" cell's step cache: ${(error as Error).message}`,
       );
     }
-    if (c.reset !== null && !(c.reset instanceof Uint8Array && c.reset.length === m)) {
-      throw new RangeError(
-        `'${what}.cache.reset' must be null or a Uint8Array of ${m} flags: got ${describe(c.reset)}`,
-      );
-    }
+    matrix(`${what}.cache (its state)`, stateOf, state, m);
+    matrix(`${what}.cache (its output)`, outputOf, ny, m);
   });
   const counters = t.counters as Record<string, unknown> | null;
   if (counters === null || typeof counters !== "object") {

@@ -7,23 +7,34 @@
  * `sha256 <64 hex digits> <payload bytes>`, then the UTF-8 JSON payload, whose typed
  * arrays are base64 of their bytes (values come back bit for bit).
  *
+ * Version 2 names the model: the cell's spec (`{ kind, head, … }`, rebuilt with
+ * `createCell()`), its parameter names, and the kernel backend's name; the parameters
+ * are named matrices that the cell checks. A version-1 file (the vanilla RNN, before
+ * cells were named) is read as `{ kind: "rnn", head: "softmax" }` on the `"js"` backend.
+ * The library, `main.ts train` and the live trainer all write this one format.
+ *
  * @module
  */
 import { decodeValue, encodeValue } from "./codec.ts";
 import { checkCheckpoint } from "./_check.ts";
-import type { RnnParams, RnnSizes } from "../../cells/rnn/params.ts";
+import { createCell } from "../../cells/create_cell.ts";
+import type { CellSpec, RecurrentCell } from "../../cells/recurrent_cell.ts";
+import type { ParamSet } from "../../cells/types.ts";
+import type { Matrix } from "../../math/matrix.ts";
+import type { OptimizerState } from "../../optim/optimizers.ts";
+import type { StepRecord } from "../../stream/forward_steps.ts";
 import type { TrainerSnapshot } from "../../stream/train.ts";
 import type { Vocab, VocabData } from "../text/vocab.ts";
 
-/** The format version this build writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/** The format version this build writes (it also reads version 1). */
+export const CHECKPOINT_VERSION = 2;
 
 const MAGIC = "rxrnn-checkpoint";
 
 /** Settings of the model and run kept in a checkpoint; any other plain-data fields are kept too. */
 export interface CheckpointConfig {
   /** `{ nx, na, ny }`; must match the parameters. */
-  sizes: RnnSizes;
+  sizes: { nx: number; na: number; ny: number };
   /** Number of parallel streams m; must match the trainer's hidden state. */
   streams: number;
   /** The run's seed. */
@@ -32,16 +43,37 @@ export interface CheckpointConfig {
   [key: string]: unknown;
 }
 
+/** A trainer's state as a checkpoint checks it: `train()`'s snapshot, or the same fields from any driver of the stages. */
+export interface CheckpointTrainer {
+  /** The run's settings; k1 and k2 are checked. */
+  config: { k1: number; k2: number };
+  /** The parameters, checked by the cell. */
+  params: ParamSet;
+  /** The optimizer's state; its slots must name parameters. */
+  optimizer: OptimizerState;
+  /** The state after the last step, `sizes.state` × m. */
+  hidden: Matrix;
+  /** The newest ≤ k2 step records, oldest first. */
+  history: readonly StepRecord<unknown>[];
+  /** Running totals (integers >= 0). */
+  counters: object;
+}
+
 /** What a checkpoint holds. */
 export interface CheckpointData {
+  /** The cell (or its spec). @default {the trainer's `cell`, else `{ kind: "rnn", head: "softmax" }`} */
+  // deno-lint-ignore no-explicit-any
+  cell?: RecurrentCell<any, any, any> | CellSpec;
+  /** The kernel backend's name. @default {the trainer's `backend`, else "js"} */
+  backend?: string;
   /** Sizes, streams, seed and other settings. */
   config: CheckpointConfig;
-  /** The vocabulary (its size is n_x = n_y). */
-  vocab: VocabData;
-  /** The parameters (stored once when they are the trainer snapshot's own). */
-  params: RnnParams;
+  /** The vocabulary (its size is n_x = n_y); null for a model of numbers. @default {null} */
+  vocab?: VocabData | null;
+  /** The parameters (stored once when they are the trainer snapshot's own); null when the model lives elsewhere (e.g. `extra`). @default {null} */
+  params?: ParamSet | null;
   /** The whole trainer state, to resume exactly; null for a model only. */
-  trainer?: TrainerSnapshot | null;
+  trainer?: CheckpointTrainer | null;
   /** The data stream's position (plain data), checked by the stream when restored. */
   stream?: unknown;
   /** Other plain data: counters, the held-out split's identity, the data source. */
@@ -52,7 +84,17 @@ export interface CheckpointData {
 export interface LoadedCheckpoint extends CheckpointData {
   /** The file's format version. */
   version: number;
-  /** The trainer state (null when the file has none). */
+  /** The cell, rebuilt from the file's spec (or the caller's, when given). */
+  cell: RecurrentCell;
+  /** The kernel backend's name. */
+  backend: string;
+  /** The parameter names, in the cell's order. */
+  paramNames: string[];
+  /** The vocabulary (null for a model of numbers). */
+  vocab: VocabData | null;
+  /** The parameters (null when the file has none). */
+  params: ParamSet | null;
+  /** The trainer state as saved (a `TrainerSnapshot` for `train()`; null when the file has none). */
   trainer: TrainerSnapshot | null;
   /** The other plain data ({} when none). */
   extra: Record<string, unknown>;
@@ -60,10 +102,13 @@ export interface LoadedCheckpoint extends CheckpointData {
 
 /** What the caller expects of a checkpoint; a difference is a load error. */
 export interface LoadCheckpointOptions {
+  /** The cell (or its spec): another kind, head or parameter names is an error; a cell object is used as it is. */
+  // deno-lint-ignore no-explicit-any
+  cell?: RecurrentCell<any, any, any> | CellSpec;
   /** The vocabulary the caller works with. */
   vocab?: Vocab | VocabData;
   /** Some or all of the sizes. */
-  sizes?: Partial<RnnSizes>;
+  sizes?: Partial<{ nx: number; na: number; ny: number }>;
   /** The number of parallel streams. */
   streams?: number;
 }
@@ -101,25 +146,37 @@ export class CheckpointError extends Error {
  * const path = await Deno.makeTempFile({ dir: "." });
  * await saveCheckpoint(path, { config: { sizes: { nx: 4, na: 3, ny: 4 }, streams: 1, seed: 1 }, vocab: vocab.toData(), params });
  * const loaded = await loadCheckpoint(path, { vocab });
- * assert(loaded.params.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
+ * assert(loaded.params!.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
  * await Deno.remove(path);
  * ```
  */
 export async function saveCheckpoint(path: string, data: CheckpointData): Promise<number> {
-  const { trainer = null, stream = null, extra = {} } = data;
-  const shared = trainer !== null && trainer.params === data.params;
-  const payload = {
-    version: CHECKPOINT_VERSION,
-    config: data.config,
-    vocab: data.vocab,
-    params: data.params,
-    trainer: trainer === null ? null : shared ? { ...trainer, params: undefined } : trainer,
-    sharedParams: shared,
-    stream,
-    extra,
-  };
+  const { trainer = null, stream = null, extra = {}, vocab = null, params = null } = data;
+  const shared = trainer !== null && params !== null && trainer.params === params;
+  const named = trainer as { cell?: CellSpec; backend?: string; config?: { head?: string } } | null;
+  let payload: Record<string, unknown> = {};
   try {
-    checkCheckpoint({ ...payload, trainer }, {});
+    const given = data.cell ?? named?.cell ?? { kind: "rnn", head: named?.config?.head ?? "softmax" };
+    const cell = "bind" in given ? given as RecurrentCell : createCell(given as CellSpec, "saveCheckpoint()");
+    const backend = data.backend ?? named?.backend ?? "js";
+    if (typeof backend !== "string" || backend === "") {
+      throw new TypeError(`'backend' must be a backend's name: got ${String(backend)}`);
+    }
+    const model = params ?? trainer?.params ?? null;
+    payload = {
+      version: CHECKPOINT_VERSION,
+      cell: cell.spec(),
+      paramNames: model === null ? null : cell.paramNames(model),
+      backend,
+      config: data.config,
+      vocab,
+      params,
+      trainer: trainer === null ? null : shared ? { ...trainer, params: undefined } : trainer,
+      sharedParams: shared,
+      stream,
+      extra,
+    };
+    checkCheckpoint({ ...payload, cell, trainer } as Parameters<typeof checkCheckpoint>[0], {});
   } catch (error) {
     throw new CheckpointError(`Cannot save checkpoint "${path}": ${(error as Error).message}`, {
       cause: error,
@@ -195,8 +252,10 @@ export async function loadCheckpoint(
   if (first < 0) fail("the file is truncated (incomplete header)");
   const version = Number(versionText);
   if (!/^\d+$/.test(versionText)) fail(`unreadable format version ${JSON.stringify(versionText)}`);
-  if (version !== CHECKPOINT_VERSION) {
-    fail(`format version ${version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
+  if (version !== 1 && version !== CHECKPOINT_VERSION) {
+    fail(
+      `format version ${version} is not supported (this build reads versions 1 and ${CHECKPOINT_VERSION})`,
+    );
   }
   if (second < 0) fail("the file is truncated (incomplete header)");
   const line2 = new TextDecoder().decode(bytes.subarray(first + 1, second));
@@ -225,13 +284,45 @@ export async function loadCheckpoint(
   }
   let trainer = (payload.trainer ?? null) as TrainerSnapshot | null;
   if (trainer !== null && payload.sharedParams === true) {
-    trainer = { ...trainer, params: payload.params as RnnParams };
+    trainer = { ...trainer, params: payload.params as TrainerSnapshot["params"] };
   }
+  // version 1: the vanilla RNN (softmax head) on the JS backend, before cells were named
+  const spec = (version === 1 ? { kind: "rnn", head: "softmax" } : payload.cell) as CellSpec;
+  const backend = version === 1 ? "js" : payload.backend;
+  if (spec === null || typeof spec !== "object" || typeof spec.kind !== "string") {
+    fail("the file names no cell ('cell' must be an object { kind, head })");
+  }
+  if (typeof backend !== "string" || backend === "") fail("the file names no backend");
+  const want = expect.cell === undefined
+    ? undefined
+    : "bind" in expect.cell
+    ? (expect.cell as RecurrentCell).spec()
+    : expect.cell as CellSpec;
+  if (want !== undefined && (want.kind !== spec.kind || want.head !== spec.head)) {
+    fail(
+      `it holds a "${spec.kind}" cell with the ${spec.head} head, expected "${want.kind}" with the ${want.head} head`,
+    );
+  }
+  let cell: RecurrentCell = undefined as unknown as RecurrentCell;
+  try {
+    cell = expect.cell !== undefined && "bind" in expect.cell
+      ? expect.cell as RecurrentCell
+      : createCell(spec, "loadCheckpoint()");
+  } catch (error) {
+    fail((error as Error).message, error);
+  }
+  const params = (payload.params ?? null) as ParamSet | null;
+  const model = params ?? trainer?.params ?? null;
   const loaded: LoadedCheckpoint = {
     version,
+    cell,
+    backend: backend as string,
+    paramNames: version === 1 || payload.paramNames == null
+      ? model === null ? [] : cell.paramNames(model)
+      : payload.paramNames as string[],
     config: payload.config as CheckpointConfig,
-    vocab: payload.vocab as VocabData,
-    params: payload.params as RnnParams,
+    vocab: (payload.vocab ?? null) as VocabData | null,
+    params,
     trainer,
     stream: payload.stream ?? null,
     extra: (payload.extra ?? {}) as Record<string, unknown>,

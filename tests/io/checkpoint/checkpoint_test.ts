@@ -4,8 +4,24 @@ import { initParams, Matrix } from "../../../mod.ts";
 import type { RnnParams } from "../../../mod.ts";
 import { train } from "../../../src/stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../../../src/stream/train.ts";
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../../../src/io/checkpoint/checkpoint.ts";
-import type { CheckpointData } from "../../../src/io/checkpoint/checkpoint.ts";
+import {
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "../../../src/io/checkpoint/checkpoint.ts";
+import type { CheckpointData, CheckpointTrainer } from "../../../src/io/checkpoint/checkpoint.ts";
+import { registerCell } from "../../../src/cells/create_cell.ts";
+import { rnnCell } from "../../../src/cells/rnn/rnn_cell.ts";
+import type { ParamSet } from "../../../src/cells/types.ts";
+import { forwardSteps } from "../../../src/stream/forward_steps.ts";
+import type { StepRecord } from "../../../src/stream/forward_steps.ts";
+import { tbptt } from "../../../src/stream/tbptt.ts";
+import { applyUpdates } from "../../../src/stream/apply_updates.ts";
+import { sampleTokens } from "../../../src/stream/sample_tokens.ts";
+import { clonePlain } from "../../../src/online/_clone.ts";
+import { pairCell } from "../../_pair_cell.ts";
+import type { PairCache, PairParams } from "../../_pair_cell.ts";
 import { encodeValue } from "../../../src/io/checkpoint/codec.ts";
 import { NameStream } from "../../../src/io/text/name_stream.ts";
 import { Vocab } from "../../../src/io/text/vocab.ts";
@@ -76,7 +92,9 @@ Deno.test("saveCheckpoint() / loadCheckpoint() round-trip every value bit for bi
         const bytes = await saveCheckpoint(path, data);
         assertStrictEquals(bytes, (await Deno.stat(path)).size);
         const loaded = await loadCheckpoint(path, { vocab, sizes, streams: M });
-        assertStrictEquals(loaded.version, 1);
+        assertStrictEquals(loaded.version, CHECKPOINT_VERSION);
+        assertEquals(loaded.cell.spec(), { kind: "rnn", head: "softmax" });
+        assertEquals([loaded.backend, loaded.paramNames], ["js", ["Wax", "Waa", "ba", "Wya", "by"]]);
         assertBitEqual(loaded.params, data.params, "params");
         assertBitEqual(loaded.trainer, data.trainer, "trainer");
         assertBitEqual(loaded.config, data.config, "config");
@@ -178,9 +196,9 @@ Deno.test("loadCheckpoint() gives one clear CheckpointError for each broken file
       await expectError("not an rxrnn checkpoint (unknown header)");
     });
     await t.step("unknown format version", async () => {
-      const text = new TextDecoder().decode(bytes).replace("rxrnn-checkpoint 1\n", "rxrnn-checkpoint 7\n");
+      const text = new TextDecoder().decode(bytes).replace("rxrnn-checkpoint 2\n", "rxrnn-checkpoint 7\n");
       await Deno.writeTextFile(bad, text);
-      await expectError("format version 7 is not supported (this build reads version 1)");
+      await expectError("format version 7 is not supported (this build reads versions 1 and 2)");
     });
     await t.step("a valid checksum over malformed JSON", async () => {
       const body = new TextEncoder().encode("{not json");
@@ -332,6 +350,103 @@ Deno.test("saveCheckpoint() refuses inconsistent data and leaves the old file wh
         "Cannot encode 'checkpoint.extra.f': unsupported type function",
       );
       assertEquals(await Deno.readFile(path), before);
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
+
+/** Trains the pair cell through the public stages; returns the state after the last window. */
+function pairRun(list: ReturnType<typeof samples>, resume?: CheckpointTrainer): CheckpointTrainer {
+  const cell = pairCell();
+  const params = clonePlain((resume?.params ?? cell.init(sizes, { seed: 4 })) as PairParams);
+  const counters = resume?.counters as { steps: number; updates: number } | undefined;
+  let last: CheckpointTrainer | undefined;
+  from(list).pipe(
+    forwardSteps({ params, cell, a0: resume?.hidden, startIndex: counters?.steps ?? 0, pool: K2 + 1 }),
+    tbptt({ params, cell, k1: K1, k2: K2, history: resume?.history as StepRecord<PairCache>[] }),
+    applyUpdates({
+      params,
+      cell,
+      optimizer: { type: "adam", learningRate: 0.01 },
+      optimizerState: resume?.optimizer,
+      start: { updates: counters?.updates ?? 0, rejected: 0 },
+    }),
+  ).subscribe((u) => {
+    last = {
+      config: { k1: K1, k2: K2 },
+      params: clonePlain(params),
+      optimizer: u.optimizerState(),
+      hidden: u.window.aLast.clone(),
+      history: u.window.history().map(clonePlain),
+      counters: { steps: u.window.t, updates: u.updates },
+    };
+  });
+  return last!;
+}
+
+Deno.test("a registered cell (the pair cell) trains, is checkpointed, loads, resumes bit for bit and samples", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const all = samples(9 * K1);
+    const straight = pairRun(all);
+    const first = pairRun(all.slice(0, 4 * K1));
+    assert(first.history.length > 0, "k2 > k1: the state carries history");
+    const path = `${dir.path}/pair.ckpt`;
+    const data = {
+      cell: pairCell(),
+      config: { sizes, streams: M, seed: 4 },
+      vocab: vocab.toData(),
+      params: first.params,
+      trainer: first,
+    };
+    await t.step("a kind that is not registered is one clear error", async () => {
+      const odd = { ...pairCell(), kind: "odd", spec: () => ({ kind: "odd", head: "softmax" as const }) };
+      const oddPath = `${dir.path}/odd.ckpt`;
+      await saveCheckpoint(oddPath, { ...data, cell: odd });
+      await assertRejects(() => loadCheckpoint(oddPath), CheckpointError, "current value is odd");
+    });
+    registerCell("pair", () => pairCell());
+    await saveCheckpoint(path, data);
+    const loaded = await loadCheckpoint(path);
+    await t.step("the file names the cell, its parameters and the backend", () => {
+      assertEquals(loaded.cell.spec(), { kind: "pair", head: "softmax" });
+      assertEquals(loaded.paramNames, ["Wax", "Waa", "Wac", "ba", "Wya", "by"]);
+      assertEquals(loaded.backend, "js");
+      assertStrictEquals(loaded.cell.sizes(loaded.params!).state, 2 * sizes.na);
+    });
+    await t.step("resumed from the file: N + M windows = N, save, load, M windows, bit for bit", () => {
+      const resumed = pairRun(all.slice(4 * K1), loaded.trainer as unknown as CheckpointTrainer);
+      assertBitEqual(resumed, straight, "state");
+    });
+    await t.step("sampleTokens() draws from the loaded cell as from the trained one", () => {
+      const draw = (params: ParamSet) => {
+        const out: number[] = [];
+        sampleTokens(params, { cell: loaded.cell, length: 30, seed: 7, prime: [vocab.boundary] })
+          .subscribe((tok) => out.push(tok));
+        return out;
+      };
+      const tokens = draw(loaded.params!);
+      assertEquals(tokens.length, 30);
+      assert(tokens.every((tok) => tok >= 0 && tok < vocab.size));
+      assertEquals(tokens, draw(first.params));
+    });
+    await t.step("another cell, or other sizes, than the caller expects is one clear error", async () => {
+      await assertRejects(
+        () => loadCheckpoint(path, { cell: rnnCell() }),
+        CheckpointError,
+        'it holds a "pair" cell with the softmax head, expected "rnn" with the softmax head',
+      );
+      await assertRejects(
+        () => loadCheckpoint(path, { cell: pairCell(), sizes: { na: 9 } }),
+        CheckpointError,
+        "the model has na = 6, expected 9",
+      );
+      await assertRejects(
+        () => saveCheckpoint(`${dir.path}/x.ckpt`, { ...data, cell: rnnCell() }),
+        CheckpointError,
+        "'params' has Wac, which the \"rnn\" cell does not have",
+      );
     });
   } finally {
     await dir.dispose();

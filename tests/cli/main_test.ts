@@ -1,3 +1,4 @@
+/** `main.ts`: help, usage errors in one line, and train → sample → eval end to end. */
 import {
   assert,
   assertEquals,
@@ -7,36 +8,24 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
-import { bitsPerChar } from "../../src/cells/bits_per_char.ts";
 import { Vocab } from "../../src/io/text/vocab.ts";
-import { assertBitEqual } from "../_bit_equal.ts";
-import { cli, cliInterrupted } from "../_cli.ts";
-import type { CliResult } from "../_cli.ts";
+import { bitsPerChar } from "../../src/cells/bits_per_char.ts";
+import { cli } from "../_cli.ts";
 import { tmpDir } from "../_tmp_dir.ts";
-import { formatProgress, Progress } from "../../src/cli/_progress.ts";
-
-/** Small, fast settings shared by the training runs. */
-const SMALL = ["--hidden", "8", "--streams", "4", "--k1", "5", "--k2", "9", "--sample-every", "0"];
-const TEXT = "the quick brown fox jumps over the lazy dog.\n".repeat(30);
-
-function assertOneLineError(r: CliResult, code: number, message: string): void {
-  assertStrictEquals(r.code, code, `exit code (stderr: ${r.stderr})`);
-  const lines = r.stderr.split("\n").filter((l) => l !== "");
-  assertStrictEquals(lines.length, 1, `one line on stderr: ${JSON.stringify(r.stderr)}`);
-  assert(lines[0].startsWith("error: "), lines[0]);
-  assertStringIncludes(lines[0], message);
-  assert(!/\bat .*:\d+:\d+/.test(r.stderr), "no stack trace");
-}
+import { assertOneLineError, SMALL, TEXT } from "./_support.ts";
 
 Deno.test("main.ts prints help for itself and each subcommand", async (t) => {
   const runs = await Promise.all(
-    [["--help"], ["train", "--help"], ["sample", "-h"], ["eval", "--help"]].map((a) => cli(a)),
+    [["--help"], ["train", "--help"], ["sample", "-h"], ["eval", "--help"], ["live", "--help"]].map((a) =>
+      cli(a)
+    ),
   );
   const expected = [
     "Usage: rxrnn <command>",
     "Usage: rxrnn train",
     "Usage: rxrnn sample",
     "Usage: rxrnn eval",
+    "main.ts live [source] [options]",
   ];
   for (const [i, r] of runs.entries()) {
     await t.step(expected[i], () => {
@@ -200,8 +189,8 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       const e = await cli(["eval", "--checkpoint", ckpt, "--text", text]);
       assertStrictEquals(e.code, 0, e.stderr);
       const loaded = await loadCheckpoint(ckpt);
-      const vocab = Vocab.fromData(loaded.vocab);
-      const { bits, chars } = bitsPerChar(loaded.params, [vocab.encode(TEXT)]);
+      const vocab = Vocab.fromData(loaded.vocab!);
+      const { bits, chars } = bitsPerChar(loaded.params!, [vocab.encode(TEXT)]);
       assertStrictEquals(
         e.stdout,
         `${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (text mode)\n`,
@@ -229,144 +218,4 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
   } finally {
     await dir.dispose();
   }
-});
-
-Deno.test("train on the names resumes exactly: N steps, then M more = N + M steps, bit for bit", async (t) => {
-  const dir = await tmpDir();
-  try {
-    const straight = `${dir.path}/straight.ckpt`, split = `${dir.path}/split.ckpt`;
-    const [full, first] = await Promise.all([
-      cli(["train", "--steps", "150", "--checkpoint", straight, ...SMALL]),
-      cli(["train", "--steps", "90", "--checkpoint", split, ...SMALL]),
-    ]);
-    assertStrictEquals(full.code, 0, full.stderr);
-    assertStrictEquals(first.code, 0, first.stderr);
-    await t.step("the first run ends at step 90 with samples and held-out bits/char", () => {
-      assertStringIncludes(first.stdout, "8,422 names from npm");
-      assertMatch(first.stdout, /^samples: .+, .+/m);
-      assertMatch(first.stdout, /^held-out: \d\.\d{3} bits\/char on 842 held-out names/m);
-      assertStringIncludes(first.stdout, "(step 90)");
-    });
-    const second = await cli(["train", "--resume", split, "--steps", "60"]);
-    await t.step("resume prints where it starts and ends at step 150", () => {
-      assertStrictEquals(second.code, 0, second.stderr);
-      assertStringIncludes(second.stdout, `resuming from '${split}' at step 90`);
-      assertStringIncludes(second.stdout, `checkpoint: ${split} (step 150)`);
-    });
-    await t.step(
-      "parameters, optimizer, hidden state, history and stream position are identical",
-      async () => {
-        const a = await loadCheckpoint(straight), b = await loadCheckpoint(split);
-        assertBitEqual(b.params, a.params, "params");
-        assertBitEqual(b.trainer, a.trainer, "trainer");
-        assertEquals(b.stream, a.stream);
-      },
-    );
-    await t.step(
-      "sample on a names model starts every name from a zero state: argmax repeats one name",
-      async () => {
-        const r = await cli(["sample", "--checkpoint", split, "--argmax", "--length", "80"]);
-        assertStrictEquals(r.code, 0, r.stderr);
-        const lines = r.stdout.split("\n").slice(0, -2);
-        assert(lines.length >= 2, r.stdout);
-        assertStrictEquals(new Set(lines).size, 1, r.stdout);
-      },
-    );
-    await t.step("a resumed run refuses other settings", async () => {
-      assertOneLineError(
-        await cli(["train", "--resume", split, "--hidden", "16"]),
-        2,
-        "--hidden 16 differs from the checkpoint's 8",
-      );
-    });
-  } finally {
-    await dir.dispose();
-  }
-});
-
-Deno.test("Ctrl-C (SIGINT to a real subprocess) writes a final checkpoint that resumes exactly", async () => {
-  const dir = await tmpDir();
-  try {
-    const stopped = `${dir.path}/stopped.ckpt`, straight = `${dir.path}/straight.ckpt`;
-    const r = await cliInterrupted(
-      ["train", "--time", "10m", "--checkpoint", stopped, "--log-every", "0.05", ...SMALL],
-      "\nstep ",
-    );
-    assertStrictEquals(r.code, 0, r.stderr);
-    const match = /^stopped by Ctrl-C at step ([\d,]+)$/m.exec(r.stdout);
-    assert(match !== null, r.stdout);
-    const n = Number(match[1].replaceAll(",", ""));
-    assertStrictEquals(n % 5, 0);
-    assertStringIncludes(r.stdout, `checkpoint: ${stopped} (step ${match[1]})`);
-    const saved = await loadCheckpoint(stopped);
-    assertStrictEquals(saved.trainer?.counters.steps, n);
-    const [resumed, full] = await Promise.all([
-      cli(["train", "--resume", stopped, "--steps", "40"]),
-      cli(["train", "--steps", String(n + 40), "--checkpoint", straight, ...SMALL]),
-    ]);
-    assertStrictEquals(resumed.code, 0, resumed.stderr);
-    assertStrictEquals(full.code, 0, full.stderr);
-    const a = await loadCheckpoint(straight), b = await loadCheckpoint(stopped);
-    assertBitEqual(b.params, a.params, "params");
-    assertBitEqual(b.trainer, a.trainer, "trainer");
-  } finally {
-    await dir.dispose();
-  }
-});
-
-Deno.test("Progress redraws one line on a terminal and logs lines every few seconds otherwise", async (t) => {
-  const info = {
-    step: 12345,
-    stepsPerSecond: 2345.4,
-    smoothLoss: Math.LN2 * 1.5,
-    elapsed: 72,
-    remaining: 3700,
-  };
-  await t.step("formatProgress()", () => {
-    assertStrictEquals(
-      formatProgress(info),
-      "step 12,345 | 2,345 steps/s | loss 1.040 | 1.500 bits/char | 1:12 elapsed | 1:01:40 left",
-    );
-    assertStrictEquals(
-      formatProgress({ ...info, smoothLoss: NaN, remaining: null }).includes("loss - | - bits/char"),
-      true,
-    );
-  });
-  await t.step("terminal: \\r redraws, printed lines go above the live line", () => {
-    let text = "", now = 0;
-    const p = new Progress({ terminal: true, write: (s) => text += s, now: () => now });
-    p.update(info);
-    now = 0.05;
-    p.update({ ...info, step: 2 }); // within the redraw period: not drawn
-    p.print("samples: a, b");
-    now = 1;
-    p.update({ ...info, step: 3 });
-    p.finish();
-    p.finish();
-    const lines = text.split("\n");
-    assertStrictEquals(lines.length, 3);
-    assert(
-      lines[0].startsWith("\rstep 12,345") && lines[0].endsWith("\r\x1b[Ksamples: a, b"),
-      JSON.stringify(lines[0]),
-    );
-    assert(lines[1].startsWith("step 2 |") && lines[1].includes("\rstep 3 |"), JSON.stringify(lines[1]));
-    assertStrictEquals(lines[2], "");
-  });
-  await t.step("not a terminal: a plain line per period, and the last numbers at the end", () => {
-    let text = "", now = 0;
-    const p = new Progress({ terminal: false, write: (s) => text += s, logEvery: 5, now: () => now });
-    for (let k = 0; k <= 12; k++) {
-      now = k;
-      p.update({ ...info, step: k });
-    }
-    p.finish();
-    p.finish();
-    assertEquals(text.split("\n").filter((l) => l).map((l) => l.split(" |")[0]), [
-      "step 0",
-      "step 5",
-      "step 10",
-      "step 12",
-    ]);
-    assert(!text.includes("\r") && !text.includes("\x1b"));
-  });
 });
