@@ -5,6 +5,7 @@
  */
 import { Observable } from "../deps.ts";
 import { immediateScheduler } from "./immediate_scheduler.ts";
+import { subscribeLinked } from "./operate.ts";
 import type { OperatorFunction, SchedulerLike, Subscription } from "../deps.ts";
 import type { PauseController } from "./pause_controller.ts";
 
@@ -125,10 +126,13 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
       let received = 0, delivered = 0, dropped = 0, peak = 0, overflow = 0;
       let ended: { error: unknown } | "complete" | null = null;
       let task: Subscription | null = null;
+      // a drain is scheduled or running: set before scheduling, so a scheduler that runs the
+      // drain synchronously (queueScheduler) cannot leave a stale task behind
+      let scheduled = false, wakes = 0;
       let paused = false;
 
       const drain = () => {
-        // `task` stays set while delivering, so an event the consumer makes the source emit
+        // `scheduled` stays set while delivering, so an event the consumer makes the source emit
         // meanwhile does not schedule a second drain next to the one scheduled below
         for (let k = 0; k < sliceSize && queue.length > 0 && !subscriber.closed; k++) {
           const value = queue.shift();
@@ -139,17 +143,23 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
           }
           subscriber.next({ value, received, delivered, dropped, lag: queue.length, peak });
         }
+        scheduled = false;
         task = null;
         if (subscriber.closed) return;
-        if (queue.length > 0) task = scheduler.schedule(drain);
+        if (queue.length > 0) wake();
         else if (ended === "complete") subscriber.complete();
         else if (ended) subscriber.error(ended.error);
       };
       const wake = () => {
-        if (task === null) task = scheduler.schedule(drain);
+        if (scheduled) return;
+        scheduled = true;
+        const wakeNo = ++wakes;
+        const action = scheduler.schedule(drain);
+        // unless the drain already ran synchronously (and maybe scheduled another one)
+        if (scheduled && wakes === wakeNo) task = action;
       };
 
-      const upstream = source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(value) {
           received++;
           if (queue.length >= capacity) {
@@ -172,6 +182,7 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
           }
           wake();
         },
+        // the source is released at once; its error (or completion) is delivered after the queue
         error(error) {
           ended = { error };
           wake();
@@ -182,7 +193,6 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
         },
       });
       return () => {
-        upstream.unsubscribe();
         task?.unsubscribe();
         queue.clear();
         if (paused) pause!.resume();

@@ -7,6 +7,7 @@ import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
+import { subscribeLinked } from "../../stream/operate.ts";
 import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
 
 /** Options for {@linkcode parseCsv}. */
@@ -79,9 +80,8 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
       let fields: readonly string[] = columns && !header ? [...columns] : [];
       let index: number[] = fields.map((_, i) => i);
       let lineNo = 0;
-      return source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(text) {
-          if (subscriber.closed) return; // errored (strict mode) while a synchronous source still emits
           lineNo++;
           stats.lines++;
           if (text.trim() === "") return;
@@ -94,12 +94,8 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
               index = fields.map((name) => names.indexOf(name));
               const missing = index.indexOf(-1);
               if (missing >= 0) {
-                subscriber.error(
-                  new RangeError(
-                    `parseCsv() header has no column '${fields[missing]}': the columns are ${
-                      names.join(", ")
-                    }`,
-                  ),
+                throw new RangeError(
+                  `parseCsv() header has no column '${fields[missing]}': the columns are ${names.join(", ")}`,
                 );
               }
               return;
@@ -121,18 +117,13 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
             }
           }
           if (typeof values === "string") {
+            // strict mode or a throwing onInvalid: error downstream and release the source
             const err = reportInvalid(options, stats, lineNo, text, values);
-            if (err) subscriber.error(err);
+            if (err) throw err;
             return;
           }
           stats.parsed++;
           subscriber.next({ line: lineNo, values, fields });
-        },
-        error(err) {
-          subscriber.error(err);
-        },
-        complete() {
-          subscriber.complete();
         },
       });
     });

@@ -7,6 +7,7 @@ import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
+import { subscribeLinked } from "../../stream/operate.ts";
 import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
 
 /** Options for {@linkcode parseNdjson}. */
@@ -60,9 +61,8 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
       const stats = options.stats ?? createFeedStats();
       let fields: readonly string[] | null = options.fields ? [...options.fields] : null;
       let lineNo = 0;
-      const subscription = source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(text) {
-          if (subscriber.closed) return; // errored (strict mode) while a synchronous source still emits
           lineNo++;
           stats.lines++;
           if (text.trim() === "") return;
@@ -75,21 +75,15 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
             values = fields === null ? "no numeric fields" : pick(parsed, fields);
           }
           if (typeof values === "string") {
+            // strict mode or a throwing onInvalid: error downstream and release the source
             const err = reportInvalid(options, stats, lineNo, text, values);
-            if (err) subscriber.error(err);
+            if (err) throw err;
             return;
           }
           stats.parsed++;
           subscriber.next({ line: lineNo, values, fields: fields! });
         },
-        error(err) {
-          subscriber.error(err);
-        },
-        complete() {
-          subscriber.complete();
-        },
       });
-      return subscription;
     });
 }
 
