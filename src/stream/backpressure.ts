@@ -73,6 +73,10 @@ export interface Backpressured<T> {
  * delivered with the counters `received`, `delivered`, `dropped`, `lag` and `peak`.
  * Completion and errors are delivered after the queued events. State (the queue and
  * counters) is per subscription; unsubscribing clears the queue and lifts the pause.
+ * The source is released at once when it errors or completes, and when the downstream
+ * unsubscribes or errors; values are passed through untouched. Being an asynchronous
+ * boundary, it cannot stop a synchronous source by a downstream `take(n)` (the source
+ * runs before the first delivery) unless `scheduler` is synchronous (`queueScheduler`).
  *
  * @typeParam T The event type.
  * @param options Capacity, policy, sampling rate, pause switch, slice size and scheduler.

@@ -36,6 +36,14 @@ export interface ParseCsvOptions extends ParseOptions {
  * {@linkcode InvalidLineError}. A header that lacks a requested column errors the
  * stream with a RangeError.
  *
+ * Contract: the stream completes when the source completes, and a source error is
+ * forwarded. An error raised here (strict mode, a missing header column, an `onInvalid`
+ * that throws) unsubscribes the source at once, even in the middle of a synchronous
+ * source, and changes no counter after it; so does the downstream unsubscribing
+ * (`take(3)` reads no further line). The lines and the options (`fields`/`columns`) are
+ * never modified; `stats` is the one object updated in place, by design. Line numbers
+ * and inferred fields live per subscription (a `repeat` or `retry` starts afresh).
+ *
  * @param options Header, columns, delimiter, strict mode, counters and the callback.
  * @returns An operator from lines to records.
  * @throws {RangeError} When `delimiter` is not one character, `columns` is empty or `keepInvalid` is invalid.

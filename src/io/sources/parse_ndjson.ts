@@ -30,6 +30,14 @@ export interface ParseNdjsonOptions extends ParseOptions {
  * `keepInvalid`), passed to `onInvalid` and skipped — or, with `strict`, the stream
  * errors with an {@linkcode InvalidLineError}.
  *
+ * Contract: the stream completes when the source completes, and a source error is
+ * forwarded. An error raised here (strict mode, a missing header column, an `onInvalid`
+ * that throws) unsubscribes the source at once, even in the middle of a synchronous
+ * source, and changes no counter after it; so does the downstream unsubscribing
+ * (`take(3)` reads no further line). The lines and the options (`fields`/`columns`) are
+ * never modified; `stats` is the one object updated in place, by design. Line numbers
+ * and inferred fields live per subscription (a `repeat` or `retry` starts afresh).
+ *
  * @param options Fields, strict mode, counters and the invalid-line callback.
  * @returns An operator from lines to records.
  * @throws {RangeError} When `keepInvalid` is not an integer >= 0 or `fields` is empty.
