@@ -5,6 +5,7 @@
  */
 import { Observable } from "../deps.ts";
 import { immediateScheduler } from "./immediate_scheduler.ts";
+import { subscribeLinked } from "./operate.ts";
 import type { OperatorFunction, SchedulerLike, Subscription } from "../deps.ts";
 import type { PauseController } from "./pause_controller.ts";
 
@@ -72,6 +73,10 @@ export interface Backpressured<T> {
  * delivered with the counters `received`, `delivered`, `dropped`, `lag` and `peak`.
  * Completion and errors are delivered after the queued events. State (the queue and
  * counters) is per subscription; unsubscribing clears the queue and lifts the pause.
+ * The source is released at once when it errors or completes, and when the downstream
+ * unsubscribes or errors; values are passed through untouched. Being an asynchronous
+ * boundary, it cannot stop a synchronous source by a downstream `take(n)` (the source
+ * runs before the first delivery) unless `scheduler` is synchronous (`queueScheduler`).
  *
  * @typeParam T The event type.
  * @param options Capacity, policy, sampling rate, pause switch, slice size and scheduler.
@@ -125,10 +130,13 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
       let received = 0, delivered = 0, dropped = 0, peak = 0, overflow = 0;
       let ended: { error: unknown } | "complete" | null = null;
       let task: Subscription | null = null;
+      // a drain is scheduled or running: set before scheduling, so a scheduler that runs the
+      // drain synchronously (queueScheduler) cannot leave a stale task behind
+      let scheduled = false, wakes = 0;
       let paused = false;
 
       const drain = () => {
-        // `task` stays set while delivering, so an event the consumer makes the source emit
+        // `scheduled` stays set while delivering, so an event the consumer makes the source emit
         // meanwhile does not schedule a second drain next to the one scheduled below
         for (let k = 0; k < sliceSize && queue.length > 0 && !subscriber.closed; k++) {
           const value = queue.shift();
@@ -139,17 +147,23 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
           }
           subscriber.next({ value, received, delivered, dropped, lag: queue.length, peak });
         }
+        scheduled = false;
         task = null;
         if (subscriber.closed) return;
-        if (queue.length > 0) task = scheduler.schedule(drain);
+        if (queue.length > 0) wake();
         else if (ended === "complete") subscriber.complete();
         else if (ended) subscriber.error(ended.error);
       };
       const wake = () => {
-        if (task === null) task = scheduler.schedule(drain);
+        if (scheduled) return;
+        scheduled = true;
+        const wakeNo = ++wakes;
+        const action = scheduler.schedule(drain);
+        // unless the drain already ran synchronously (and maybe scheduled another one)
+        if (scheduled && wakes === wakeNo) task = action;
       };
 
-      const upstream = source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(value) {
           received++;
           if (queue.length >= capacity) {
@@ -172,6 +186,7 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
           }
           wake();
         },
+        // the source is released at once; its error (or completion) is delivered after the queue
         error(error) {
           ended = { error };
           wake();
@@ -182,7 +197,6 @@ export function backpressure<T>(options: BackpressureOptions = {}): OperatorFunc
         },
       });
       return () => {
-        upstream.unsubscribe();
         task?.unsubscribe();
         queue.clear();
         if (paused) pause!.resume();

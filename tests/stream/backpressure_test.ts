@@ -1,5 +1,18 @@
-import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/assert";
-import { asyncScheduler, lastValueFrom, Observable, Subject, tap, toArray } from "rxjs";
+import { assert, assertEquals, assertLessOrEqual, assertStrictEquals, assertThrows } from "@std/assert";
+import {
+  asyncScheduler,
+  from,
+  lastValueFrom,
+  Observable,
+  queueScheduler,
+  repeat,
+  retry,
+  share,
+  Subject,
+  take,
+  tap,
+  toArray,
+} from "rxjs";
 import type { SchedulerAction, SchedulerLike } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { backpressure, fromFile, fromReadable, immediateScheduler, PauseController } from "../../mod.ts";
@@ -251,4 +264,136 @@ Deno.test("backpressure() keeps one delivery task scheduled when the consumer ma
   assertEquals(values, Array.from({ length: 20 }, (_, k) => k));
   // one task per delivery and one to complete; a second task per delivery doubled this
   assert(scheduled <= 21, `scheduled ${scheduled} delivery tasks for 20 events`);
+});
+
+/** A synchronous loop source (capped, so a regression fails rather than hangs), counting its values. */
+function syncLoop(): { source: Observable<number>; pulled(): number } {
+  let pulled = 0;
+  const source = new Observable<number>((s) => {
+    for (let i = 0; !s.closed && i < 100_000; i++) {
+      pulled++;
+      s.next(i);
+    }
+    s.complete();
+  });
+  return { source, pulled: () => pulled };
+}
+
+Deno.test("backpressure() stops pulling a synchronous endless source after take(3) with a synchronous scheduler (RxJS: should stop listening to a synchronous observable when unsubscribed)", async (t) => {
+  await t.step("a synchronous loop source", () => {
+    const { source, pulled } = syncLoop();
+    const seen: number[] = [];
+    source.pipe(backpressure({ scheduler: queueScheduler }), take(3)).subscribe((e) => seen.push(e.value));
+    assertEquals([seen, pulled()], [[0, 1, 2], 3]);
+  });
+  await t.step("from(generator)", () => {
+    let pulled = 0;
+    function* naturals() {
+      for (let i = 0; i < 100_000; i++) {
+        pulled++;
+        yield i;
+      }
+    }
+    const seen: number[] = [];
+    from(naturals()).pipe(backpressure({ scheduler: queueScheduler }), take(3)).subscribe((e) =>
+      seen.push(e.value)
+    );
+    assertEquals([seen, pulled], [[0, 1, 2], 3]);
+  });
+});
+
+Deno.test("backpressure() releases the source at once when it errors, and when the consumer throws (RxJS: should raise error if source raises error, '^ !')", async (t) => {
+  await t.step("marbles: the source is unsubscribed at its error; the error follows the queue", () => {
+    marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const boom = new Error("boom");
+      const src = cold("(ab#)", undefined, boom);
+      expectObservable(src.pipe(backpressure<string>({ scheduler: asyncScheduler }))).toBe(
+        "(ab#)",
+        { a: ev("a", 2, 1, 0, 1, 2), b: ev("b", 2, 2, 0, 0, 2) },
+        boom,
+      );
+      expectSubscriptions(src.subscriptions).toBe("(^!)");
+      const late = cold("a-#", undefined, boom);
+      expectObservable(late.pipe(backpressure<string>({ scheduler: asyncScheduler }))).toBe(
+        "a-#",
+        { a: ev("a", 1, 1, 0, 0, 1) },
+        boom,
+      );
+      expectSubscriptions(late.subscriptions).toBe("^-!");
+    });
+  });
+  await t.step("a consumer that throws (a user callback) stops a synchronous source", () => {
+    const { source, pulled } = syncLoop();
+    let error: unknown;
+    source.pipe(
+      backpressure({ scheduler: queueScheduler }),
+      tap((e) => {
+        if (e.value === 2) throw new RangeError("consumer failed");
+      }),
+    ).subscribe({ error: (e) => error = e });
+    assertEquals([String(error), pulled()], ["RangeError: consumer failed", 3]);
+  });
+});
+
+Deno.test("backpressure() releases the source and clears the queue when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const src = cold("a-b-c-|");
+    expectObservable(src.pipe(backpressure<string>({ scheduler: asyncScheduler })), "^--!").toBe("a-b", {
+      a: ev("a", 1, 1, 0, 0, 1),
+      b: ev("b", 2, 2, 0, 0, 1),
+    });
+    expectSubscriptions(src.subscriptions).toBe("^--!");
+  });
+});
+
+Deno.test("backpressure() keeps its queue and counters per subscription under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
+  await t.step("repeat(2) and retry(1) count afresh", () => {
+    marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const op = () => backpressure<string>({ scheduler: asyncScheduler });
+      const once = cold("a|");
+      expectObservable(once.pipe(op(), repeat(2))).toBe("ab|", {
+        a: ev("a", 1, 1, 0, 0, 1),
+        b: ev("a", 1, 1, 0, 0, 1),
+      });
+      const failing = cold("a#");
+      expectObservable(failing.pipe(op(), retry(1))).toBe("ab#", {
+        a: ev("a", 1, 1, 0, 0, 1),
+        b: ev("a", 1, 1, 0, 0, 1),
+      });
+      expectSubscriptions(failing.subscriptions).toBe(["^!", "-^!"]);
+    });
+  });
+  await t.step("share(): one queue for two subscribers", () => {
+    marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const src = cold("a-b|");
+      const shared = src.pipe(backpressure<string>({ scheduler: asyncScheduler }), share());
+      const expected = { a: ev("a", 1, 1, 0, 0, 1), b: ev("b", 2, 2, 0, 0, 1) };
+      expectObservable(shared).toBe("a-b|", expected);
+      expectObservable(shared).toBe("a-b|", expected);
+      expectSubscriptions(src.subscriptions).toBe("^--!");
+    });
+  });
+});
+
+Deno.test("backpressure() handles a re-entrant Subject feedback loop (RxJS: should handle reentrant subscribers)", async () => {
+  const subject = new Subject<number>();
+  const done = lastValueFrom(subject.pipe(backpressure<number>(), take(5), toArray()));
+  const seen: number[] = [];
+  subject.pipe(backpressure<number>()).subscribe((e) => {
+    seen.push(e.value);
+    if (e.value < 5) subject.next(e.value + 1); // pushes back into the Subject it reads
+    else subject.complete();
+  });
+  subject.next(1);
+  assertEquals((await done).map((e) => e.value), [1, 2, 3, 4, 5]);
+  assertEquals(seen, [1, 2, 3, 4, 5]);
+});
+
+Deno.test("backpressure() passes its values through untouched (RxJS: should not mutate its input)", async () => {
+  const values = [Object.freeze({ v: 1 }), Object.freeze({ v: 2 })];
+  const options = Object.freeze({ capacity: 4, policy: "drop-newest" as const });
+  const out = await lastValueFrom(from(values).pipe(backpressure(options), toArray()));
+  assertStrictEquals(out[0].value, values[0]);
+  assertStrictEquals(out[1].value, values[1]);
+  assertEquals(options, { capacity: 4, policy: "drop-newest" });
 });

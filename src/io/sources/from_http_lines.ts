@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { Observable } from "../../deps.ts";
+import type { Observable } from "../../deps.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { FeedStats } from "./feed_stats.ts";
-import { LineSplitter } from "./_line_splitter.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
-import { pumpLines } from "./_pump_lines.ts";
-import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
+import { fetchLines } from "./_fetch_lines.ts";
+import { checkReconnectOptions, checkUrl } from "./_reconnect.ts";
 
 /** Options for {@linkcode fromHttpLines}. */
 export interface FromHttpLinesOptions {
@@ -52,34 +51,9 @@ export function fromHttpLines(url: string | URL, options: FromHttpLinesOptions =
   const { init = {}, reconnect = {}, reconnectOnEnd = false, stats, pause } = options;
   checkReconnectOptions("fromHttpLines()", reconnect);
   checkUrl("fromHttpLines()", url, ["http:", "https:"]);
-  return new Observable<string>((subscriber) => {
-    const abort = new AbortController();
-    const emit = (line: string) => subscriber.next(line);
-    const connect = async (signal: AbortSignal, connected: () => void): Promise<boolean> => {
-      const response = await fetch(url, { ...init, signal });
-      if (!response.ok) {
-        await response.body?.cancel();
-        const message = `${init.method ?? "GET"} ${url} answered ${response.status} ${response.statusText}`;
-        const retry = response.status >= 500 || response.status === 408 || response.status === 429;
-        throw retry ? new Error(message) : new FatalConnectError(message);
-      }
-      if (!response.body) return true;
-      const reader = response.body.getReader();
-      // the backoff resets once the connection delivers a line (not on an empty answer)
-      const onLine = (line: string) => {
-        connected();
-        emit(line);
-      };
-      try {
-        return await pumpLines(reader, new LineSplitter(), onLine, pause, signal);
-      } finally {
-        reader.cancel().catch(() => {});
-      }
-    };
-    reconnectLoop(connect, reconnect, reconnectOnEnd, stats, abort.signal).then(
-      (ended) => ended && subscriber.complete(),
-      (err) => subscriber.error(err instanceof FatalConnectError ? new TypeError(err.message) : err),
-    );
-    return () => abort.abort();
-  });
+  return fetchLines<string>(
+    url,
+    { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: false },
+    (subscriber) => ({ connection: () => (line) => subscriber.next(line) }),
+  );
 }

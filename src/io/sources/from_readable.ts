@@ -14,15 +14,24 @@ export interface FromReadableOptions {
   pause?: PauseController;
 }
 
+/** The streams a subscription has already read (or cancelled): they cannot be read again. */
+const consumed = new WeakSet<ReadableStream<Uint8Array | string>>();
+
 /**
  * Emits the lines of a `ReadableStream` (UTF-8 bytes or text; `\n` or `\r\n` line
  * ends; the unterminated last line is emitted at the end), then completes. Reading
- * starts on subscribe; unsubscribing cancels the stream. A stream can be read once, so
- * subscribe once.
+ * starts on subscribe; unsubscribing cancels the stream (lines read ahead in the
+ * current chunk are discarded), and a stream error errors the Observable.
+ *
+ * Single use: a ReadableStream can be read once, so only the first subscription reads
+ * it. Any later one (a second subscriber, `retry`, `repeat`, another `fromReadable`
+ * of the same stream) errors at once with a TypeError saying so, rather than completing
+ * empty; a stream locked by another reader errors likewise. To read it from several
+ * places, `share()` the Observable.
  *
  * @param stream The stream to read, e.g. a `fetch` body or `Deno.stdin.readable`.
  * @param options An optional pause switch.
- * @returns A cold Observable of lines.
+ * @returns A cold Observable of lines that can be subscribed once.
  *
  * @example Usage
  * ```ts
@@ -30,8 +39,10 @@ export interface FromReadableOptions {
  * import { lastValueFrom, toArray } from "rxjs";
  * import { fromReadable } from "./from_readable.ts";
  * const stream = ReadableStream.from(["1,2\n3", ",4\n"]);
- * const lines = await lastValueFrom(fromReadable(stream).pipe(toArray()));
- * assert(lines.join("|") === "1,2|3,4");
+ * const lines = fromReadable(stream);
+ * assert((await lastValueFrom(lines.pipe(toArray()))).join("|") === "1,2|3,4");
+ * const again = await lastValueFrom(lines).catch((e) => e);
+ * assert(again instanceof TypeError);
  * ```
  */
 export function fromReadable(
@@ -40,6 +51,21 @@ export function fromReadable(
 ): Observable<string> {
   const { pause } = options;
   return new Observable<string>((subscriber) => {
+    if (consumed.has(stream)) {
+      subscriber.error(
+        new TypeError(
+          "Cannot subscribe to fromReadable() again as its ReadableStream can be read once: a previous subscription read or cancelled it",
+        ),
+      );
+      return;
+    }
+    if (stream.locked) {
+      subscriber.error(
+        new TypeError("Cannot subscribe to fromReadable() as its ReadableStream is locked by another reader"),
+      );
+      return;
+    }
+    consumed.add(stream);
     const abort = new AbortController();
     const reader = stream.getReader();
     pumpLines(reader, new LineSplitter(), (line) => subscriber.next(line), pause, abort.signal)

@@ -3,13 +3,12 @@
  *
  * @module
  */
-import { Observable } from "../../deps.ts";
+import type { Observable } from "../../deps.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { FeedStats } from "./feed_stats.ts";
-import { LineSplitter } from "./_line_splitter.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
-import { pumpLines } from "./_pump_lines.ts";
-import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
+import { fetchLines } from "./_fetch_lines.ts";
+import { checkReconnectOptions, checkUrl } from "./_reconnect.ts";
 
 /** One Server-Sent Event. */
 export interface SseEvent {
@@ -65,57 +64,40 @@ export function fromSse(url: string | URL, options: FromSseOptions = {}): Observ
   const { init = {}, reconnect = {}, reconnectOnEnd = true, stats, pause } = options;
   checkReconnectOptions("fromSse()", reconnect);
   checkUrl("fromSse()", url, ["http:", "https:"]);
-  return new Observable<SseEvent>((subscriber) => {
-    const abort = new AbortController();
+  const settings = { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: true };
+  return fetchLines<SseEvent>(url, settings, (subscriber) => {
+    // the last event ID of this subscription, sent on reconnection
     let lastId = "";
-    const connect = async (signal: AbortSignal, connected: () => void): Promise<boolean> => {
-      const headers = new Headers(init.headers);
-      headers.set("Accept", "text/event-stream");
-      if (lastId !== "") headers.set("Last-Event-ID", lastId);
-      const response = await fetch(url, { ...init, headers, signal });
-      if (!response.ok || response.status === 204) {
-        await response.body?.cancel();
-        const message = `GET ${url} answered ${response.status} ${response.statusText}`;
-        const retry = response.status >= 500 || response.status === 408 || response.status === 429;
-        throw retry ? new Error(message) : new FatalConnectError(message);
-      }
-      if (!response.body) return true;
-      // `id` is the event's id buffer: it becomes the last event ID (sent on reconnection) only when
-      // a blank line dispatches the event, so an event cut off by a drop is asked for again
-      let data: string[] = [], type = "", id = lastId;
-      const onLine = (line: string) => {
-        // the backoff resets once the connection delivers a line (a keep-alive comment counts)
-        connected();
-        if (line === "") {
-          lastId = id;
-          if (data.length > 0) {
-            subscriber.next({ event: type || "message", data: data.join("\n"), id: lastId });
+    return {
+      headers(headers) {
+        headers.set("Accept", "text/event-stream");
+        if (lastId !== "") headers.set("Last-Event-ID", lastId);
+      },
+      connection() {
+        // `id` is the event's id buffer: it becomes the last event ID (sent on reconnection) only when
+        // a blank line dispatches the event, so an event cut off by a drop is asked for again; an
+        // event not ended by a blank line when the stream stops is discarded (as the spec says)
+        let data: string[] = [], type = "", id = lastId;
+        return (line) => {
+          if (line === "") {
+            lastId = id;
+            if (data.length > 0) {
+              subscriber.next({ event: type || "message", data: data.join("\n"), id: lastId });
+            }
+            data = [];
+            type = "";
+            return;
           }
-          data = [];
-          type = "";
-          return;
-        }
-        if (line.startsWith(":")) return;
-        const colon = line.indexOf(":");
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? "" : line.slice(colon + 1);
-        if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "data") data.push(value);
-        else if (field === "event") type = value;
-        else if (field === "id" && !value.includes("\0")) id = value;
-      };
-      const reader = response.body.getReader();
-      try {
-        // An event not ended by a blank line when the stream stops is discarded (as the spec says).
-        return await pumpLines(reader, new LineSplitter(), onLine, pause, signal);
-      } finally {
-        reader.cancel().catch(() => {});
-      }
+          if (line.startsWith(":")) return;
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let value = colon < 0 ? "" : line.slice(colon + 1);
+          if (value.startsWith(" ")) value = value.slice(1);
+          if (field === "data") data.push(value);
+          else if (field === "event") type = value;
+          else if (field === "id" && !value.includes("\0")) id = value;
+        };
+      },
     };
-    reconnectLoop(connect, reconnect, reconnectOnEnd, stats, abort.signal).then(
-      (ended) => ended && subscriber.complete(),
-      (err) => subscriber.error(err instanceof FatalConnectError ? new TypeError(err.message) : err),
-    );
-    return () => abort.abort();
   });
 }

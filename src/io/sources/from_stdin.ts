@@ -18,8 +18,13 @@ export interface FromStdinOptions {
  * input — pipe it into {@linkcode parseNdjson} or {@linkcode parseCsv}. Unsubscribing
  * cancels stdin, which cannot be read again in this process.
  *
+ * Single use (as {@linkcode fromReadable}): standard input can be read once per process,
+ * so only the first subscription to any `fromStdin()` reads it; a later one (a second
+ * subscriber, `retry`, `repeat`) errors at once with a TypeError saying so, instead of
+ * completing empty having lost the input. `share()` it to read it from several places.
+ *
  * @param options An optional pause switch.
- * @returns A cold Observable of lines (subscribe once).
+ * @returns A cold Observable of lines that can be subscribed once per process.
  *
  * @example Usage
  * ```ts ignore

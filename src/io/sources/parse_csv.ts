@@ -7,6 +7,7 @@ import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
+import { subscribeLinked } from "../../stream/operate.ts";
 import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
 
 /** Options for {@linkcode parseCsv}. */
@@ -34,6 +35,14 @@ export interface ParseCsvOptions extends ParseOptions {
  * `onInvalid` and skipped — or, with `strict`, the stream errors with an
  * {@linkcode InvalidLineError}. A header that lacks a requested column errors the
  * stream with a RangeError.
+ *
+ * Contract: the stream completes when the source completes, and a source error is
+ * forwarded. An error raised here (strict mode, a missing header column, an `onInvalid`
+ * that throws) unsubscribes the source at once, even in the middle of a synchronous
+ * source, and changes no counter after it; so does the downstream unsubscribing
+ * (`take(3)` reads no further line). The lines and the options (`fields`/`columns`) are
+ * never modified; `stats` is the one object updated in place, by design. Line numbers
+ * and inferred fields live per subscription (a `repeat` or `retry` starts afresh).
  *
  * @param options Header, columns, delimiter, strict mode, counters and the callback.
  * @returns An operator from lines to records.
@@ -79,9 +88,8 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
       let fields: readonly string[] = columns && !header ? [...columns] : [];
       let index: number[] = fields.map((_, i) => i);
       let lineNo = 0;
-      return source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(text) {
-          if (subscriber.closed) return; // errored (strict mode) while a synchronous source still emits
           lineNo++;
           stats.lines++;
           if (text.trim() === "") return;
@@ -94,12 +102,8 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
               index = fields.map((name) => names.indexOf(name));
               const missing = index.indexOf(-1);
               if (missing >= 0) {
-                subscriber.error(
-                  new RangeError(
-                    `parseCsv() header has no column '${fields[missing]}': the columns are ${
-                      names.join(", ")
-                    }`,
-                  ),
+                throw new RangeError(
+                  `parseCsv() header has no column '${fields[missing]}': the columns are ${names.join(", ")}`,
                 );
               }
               return;
@@ -121,18 +125,13 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
             }
           }
           if (typeof values === "string") {
+            // strict mode or a throwing onInvalid: error downstream and release the source
             const err = reportInvalid(options, stats, lineNo, text, values);
-            if (err) subscriber.error(err);
+            if (err) throw err;
             return;
           }
           stats.parsed++;
           subscriber.next({ line: lineNo, values, fields });
-        },
-        error(err) {
-          subscriber.error(err);
-        },
-        complete() {
-          subscriber.complete();
         },
       });
     });

@@ -7,6 +7,7 @@ import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
+import { subscribeLinked } from "../../stream/operate.ts";
 import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
 
 /** Options for {@linkcode parseNdjson}. */
@@ -28,6 +29,14 @@ export interface ParseNdjsonOptions extends ParseOptions {
  * line invalid: it is counted in `stats.skipped`, kept in `stats.invalid` (the first
  * `keepInvalid`), passed to `onInvalid` and skipped — or, with `strict`, the stream
  * errors with an {@linkcode InvalidLineError}.
+ *
+ * Contract: the stream completes when the source completes, and a source error is
+ * forwarded. An error raised here (strict mode, a missing header column, an `onInvalid`
+ * that throws) unsubscribes the source at once, even in the middle of a synchronous
+ * source, and changes no counter after it; so does the downstream unsubscribing
+ * (`take(3)` reads no further line). The lines and the options (`fields`/`columns`) are
+ * never modified; `stats` is the one object updated in place, by design. Line numbers
+ * and inferred fields live per subscription (a `repeat` or `retry` starts afresh).
  *
  * @param options Fields, strict mode, counters and the invalid-line callback.
  * @returns An operator from lines to records.
@@ -60,9 +69,8 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
       const stats = options.stats ?? createFeedStats();
       let fields: readonly string[] | null = options.fields ? [...options.fields] : null;
       let lineNo = 0;
-      const subscription = source.subscribe({
+      subscribeLinked(source, subscriber, {
         next(text) {
-          if (subscriber.closed) return; // errored (strict mode) while a synchronous source still emits
           lineNo++;
           stats.lines++;
           if (text.trim() === "") return;
@@ -75,21 +83,15 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
             values = fields === null ? "no numeric fields" : pick(parsed, fields);
           }
           if (typeof values === "string") {
+            // strict mode or a throwing onInvalid: error downstream and release the source
             const err = reportInvalid(options, stats, lineNo, text, values);
-            if (err) subscriber.error(err);
+            if (err) throw err;
             return;
           }
           stats.parsed++;
           subscriber.next({ line: lineNo, values, fields: fields! });
         },
-        error(err) {
-          subscriber.error(err);
-        },
-        complete() {
-          subscriber.complete();
-        },
       });
-      return subscription;
     });
 }
 

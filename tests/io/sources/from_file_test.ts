@@ -1,70 +1,7 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
-import { fromFile, fromReadable, PauseController } from "../../../mod.ts";
-
-/** A temp file under the repo (test reads are limited to "."; `*.tmp` is git-ignored). */
-async function withTempFile(fn: (path: string) => Promise<void>): Promise<void> {
-  const path = await Deno.makeTempFile({ dir: ".", suffix: ".tmp" });
-  try {
-    await fn(path);
-  } finally {
-    await Deno.remove(path);
-  }
-}
-
-/** Lets pending teardown work (closing files, cancelling reads) settle before the sanitizers look. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
-
-Deno.test("fromReadable() emits the lines of a ReadableStream", async (t) => {
-  await t.step("bytes split anywhere, CRLF, an unterminated last line", async () => {
-    const bytes = new TextEncoder().encode("a,1\r\nb,2\nc,3");
-    const chunks = [bytes.subarray(0, 3), bytes.subarray(3, 7), bytes.subarray(7)];
-    const lines = await lastValueFrom(fromReadable(ReadableStream.from(chunks)).pipe(toArray()));
-    assertEquals(lines, ["a,1", "b,2", "c,3"]);
-  });
-  await t.step("does not read while paused, and reads again on resume", async () => {
-    let pulls = 0;
-    const stream = new ReadableStream<string>({
-      pull(controller) {
-        pulls++;
-        if (pulls <= 3) controller.enqueue(`${pulls}\n`);
-        else controller.close();
-      },
-    }, { highWaterMark: 0 });
-    const pause = new PauseController();
-    pause.pause();
-    const seen: string[] = [];
-    const done = lastValueFrom(fromReadable(stream, { pause }).pipe(toArray()));
-    const sub = fromReadable(new ReadableStream(), { pause }).subscribe((l) => seen.push(l));
-    await settle();
-    assertEquals(pulls, 0);
-    pause.resume();
-    assertEquals(await done, ["1", "2", "3"]);
-    sub.unsubscribe();
-  });
-  await t.step("unsubscribing cancels the stream", async () => {
-    let cancelled = false;
-    const stream = new ReadableStream<string>({
-      start(controller) {
-        controller.enqueue("x\n");
-      },
-      cancel() {
-        cancelled = true;
-      },
-    });
-    assertEquals(await firstValueFrom(fromReadable(stream)), "x");
-    await settle();
-    assertEquals(cancelled, true);
-  });
-  await t.step("a stream error is forwarded", async () => {
-    const stream = new ReadableStream({
-      start(controller) {
-        controller.error(new TypeError("broken pipe"));
-      },
-    });
-    await assertRejects(() => lastValueFrom(fromReadable(stream)), TypeError, "broken pipe");
-  });
-});
+import { defer, firstValueFrom, lastValueFrom, repeat, retry, share, take, tap, toArray } from "rxjs";
+import { fromFile, PauseController } from "../../../mod.ts";
+import { settle, withTempFile } from "./_support.ts";
 
 Deno.test("fromFile() reads a file's lines, and follows it like tail -f", async (t) => {
   await t.step("reads to the end and completes (CRLF, no final newline, tiny buffer)", async () => {
@@ -162,18 +99,35 @@ Deno.test("fromFile() reads a file's lines, and follows it like tail -f", async 
   });
 });
 
-Deno.test("fromStdin() reads the lines of standard input in a child process", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", new URL("../../_stdin_lines.ts", import.meta.url).pathname],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode("a,b\r\n1,2\nx,3\n"));
-  await writer.write(new TextEncoder().encode("4,5"));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  assertEquals(code, 0);
-  assertEquals(JSON.parse(new TextDecoder().decode(stdout)), { values: [[1, 2], [4, 5]], skipped: 1 });
+Deno.test("fromFile() stops reading after take(3) and closes the file (RxJS: should stop listening to a source when unsubscribed)", async () => {
+  await withTempFile(async (path) => {
+    await Deno.writeTextFile(path, Array.from({ length: 20_000 }, (_, i) => `${i}\n`).join(""));
+    let emitted = 0;
+    const lines = await lastValueFrom(
+      fromFile(path, { chunkSize: 16 }).pipe(tap(() => emitted++), take(3), toArray()),
+    );
+    assertEquals([lines, emitted], [["0", "1", "2"], 3]);
+    await settle(); // the resource sanitizer checks that the file was closed
+  });
+});
+
+Deno.test("fromFile() errors once per subscription and opens the file afresh under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
+  await t.step("retry(2) on a missing file subscribes three times, then errors", async () => {
+    let subscriptions = 0;
+    const source = defer(() => (subscriptions++, fromFile("./no_such_file.tmp")));
+    await assertRejects(() => lastValueFrom(source.pipe(retry(2))), Deno.errors.NotFound);
+    assertEquals(subscriptions, 3);
+  });
+  await t.step("repeat(2) reads the file twice; share() once for two subscribers", async () => {
+    await withTempFile(async (path) => {
+      await Deno.writeTextFile(path, "1\n2");
+      assertEquals(await lastValueFrom(fromFile(path).pipe(repeat(2), toArray())), ["1", "2", "1", "2"]);
+      const shared = fromFile(path).pipe(share());
+      const both = await Promise.all([
+        lastValueFrom(shared.pipe(toArray())),
+        lastValueFrom(shared.pipe(toArray())),
+      ]);
+      assertEquals(both, [["1", "2"], ["1", "2"]]);
+    });
+  });
 });
