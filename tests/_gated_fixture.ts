@@ -124,7 +124,8 @@ export function randomSequence(
     for (let q = 0; q < out.data.length; q++) out.data[q] = f();
     return out;
   };
-  const tokens = (n: number): Int32Array => Int32Array.from({ length: m }, () => Math.floor(random.next() * n));
+  const tokens = (n: number): Int32Array =>
+    Int32Array.from({ length: m }, () => Math.floor(random.next() * n));
   const oneHot = (n: number): Matrix => {
     const t = tokens(n), out = new Matrix(n, m);
     t.forEach((v, j) => out.data[v * m + j] = 1);
@@ -139,15 +140,20 @@ export function randomSequence(
     }
     return out;
   };
-  const xs = Array.from({ length: T }, () => kind.inputs === "dense" ? dense(nx, () => random.normal()) : tokens(nx));
-  const ys = Array.from({ length: T }, () =>
-    kind.targets === "tokens"
-      ? tokens(ny)
-      : kind.targets === "onehot"
-      ? oneHot(ny)
-      : kind.targets === "soft"
-      ? soft()
-      : dense(ny, () => random.normal())
+  const xs = Array.from(
+    { length: T },
+    () => kind.inputs === "dense" ? dense(nx, () => random.normal()) : tokens(nx),
+  );
+  const ys = Array.from(
+    { length: T },
+    () =>
+      kind.targets === "tokens"
+        ? tokens(ny)
+        : kind.targets === "onehot"
+        ? oneHot(ny)
+        : kind.targets === "soft"
+        ? soft()
+        : dense(ny, () => random.normal()),
   );
   return { xs, ys };
 }

@@ -85,7 +85,9 @@ Deno.test("gruCell() starts a reset column from zero and passes no gradient back
   const withReset = runtime.allocCache(params, 2), fromZero = runtime.allocCache(params, 2);
   runtime.forward(params, Int32Array.of(1, 2), prev, Uint8Array.of(0, 1), withReset);
   runtime.forward(params, Int32Array.of(1, 2), new Matrix(4, 2), null, fromZero);
-  for (let i = 0; i < 4; i++) assertEquals(cell.stateOf(withReset).get(i, 1), cell.stateOf(fromZero).get(i, 1));
+  for (let i = 0; i < 4; i++) {
+    assertEquals(cell.stateOf(withReset).get(i, 1), cell.stateOf(fromZero).get(i, 1));
+  }
   const dPrev = new Float64Array(8);
   runtime.backward(params, withReset, Int32Array.of(0, 0), null, cell.zeroGrads(params), dPrev);
   for (let i = 0; i < 4; i++) {
