@@ -117,6 +117,17 @@ export function bptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrad
 /**
  * The whole initial state from the options: `a0` as given, or for the LSTM `[a0; c0]` from
  * its two n_a×m parts (a missing part is zeros); undefined when neither is given.
+ *
+ * @typeParam P The parameters.
+ * @typeParam G The gradients.
+ * @typeParam C The cell's step cache.
+ * @param cell The cell.
+ * @param state Rows of the cell's state.
+ * @param a0 The initial state (the `a` part for the LSTM).
+ * @param c0 The LSTM's initial cell state.
+ * @returns The whole initial state, or undefined for zeros.
+ * @throws {TypeError} When `c0` is given for a cell other than the LSTM.
+ * @throws {RangeError} When a part has the wrong shape or a non-finite value.
  */
 export function initialState<P extends ParamSet, G extends GradSet, C>(
   cell: RecurrentCell<P, G, C>,

@@ -60,7 +60,7 @@ export function allocHead(ny: number, m: number, k: Backend): HeadCache {
  * import { Matrix } from "../math/matrix.ts";
  * import { allocHead, headForward } from "./head.ts";
  * const k = createJsBackend(), cache = allocHead(2, 1, k);
- * headForward(new Matrix(2, 1), new Matrix(2, 1), new Matrix(1, 1), cache, "softmax", k);
+ * headForward(new Matrix(2, 1), new Matrix(2, 1), new Float64Array(1), cache, "softmax", k);
  * assert(cache.yHat.data[0] === 0.5);
  * ```
  */

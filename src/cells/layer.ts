@@ -167,13 +167,48 @@ export function zeroGradsOf(params: ParamSet, names: readonly string[]): GradSet
   return out;
 }
 
-/** Zeroes the reset columns of the r×m `data` (a reset column starts from, or passes back, nothing). */
+/**
+ * Zeroes the reset columns of the r×m `data` (a reset column starts from, or passes back, nothing).
+ *
+ * @param r Rows.
+ * @param m Columns.
+ * @param reset Per column, 1 to zero it; null for none.
+ * @param data The matrix, changed in place.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { zeroColumns } from "./layer.ts";
+ * const data = new Float64Array([1, 2, 3, 4]);
+ * zeroColumns(2, 2, Uint8Array.of(0, 1), data);
+ * assertEquals(Array.from(data), [1, 0, 3, 0]);
+ * ```
+ */
 export function zeroColumns(r: number, m: number, reset: Uint8Array | null, data: Float64Array): void {
   if (reset === null) return;
   for (let j = 0; j < m; j++) if (reset[j]) { for (let i = 0; i < r; i++) data[i * m + j] = 0; }
 }
 
-/** `out += W·x`: a GEMM for dense inputs, a gather of W's columns for tokens (W is r×n_x). */
+/**
+ * `out += W·x`: a GEMM for dense inputs, a gather of W's columns for tokens.
+ *
+ * @param k The backend.
+ * @param r Rows of W.
+ * @param nx Columns of W (input features).
+ * @param W The weights, r×n_x.
+ * @param x The input, n_x×m or m token indices.
+ * @param out The r×m output, accumulated.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createJsBackend } from "../kernels/js_backend.ts";
+ * import { addInput } from "./layer.ts";
+ * const out = new Float64Array(2);
+ * addInput(createJsBackend(), 1, 3, new Float64Array([5, 6, 7]), Int32Array.of(2, 0), out);
+ * assertEquals(Array.from(out), [7, 5]);
+ * ```
+ */
 export function addInput(
   k: Backend,
   r: number,
@@ -186,7 +221,26 @@ export function addInput(
   else k.gatherAdd(r, nx, W, x, out);
 }
 
-/** `dW += dz·xᵀ`: a GEMM for dense inputs, a scatter into W's columns for tokens (dz is r×m). */
+/**
+ * `dW += dz·xᵀ`: a GEMM for dense inputs, a scatter into W's columns for tokens.
+ *
+ * @param k The backend.
+ * @param r Rows of dW.
+ * @param nx Columns of dW (input features).
+ * @param dz The r×m gradient of the pre-activation.
+ * @param x The input, n_x×m or m token indices.
+ * @param dW The r×n_x gradient, accumulated.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createJsBackend } from "../kernels/js_backend.ts";
+ * import { addInputGrad } from "./layer.ts";
+ * const dW = new Float64Array(3);
+ * addInputGrad(createJsBackend(), 1, 3, new Float64Array([1, 2]), Int32Array.of(2, 2), dW);
+ * assertEquals(Array.from(dW), [0, 0, 3]);
+ * ```
+ */
 export function addInputGrad(
   k: Backend,
   r: number,

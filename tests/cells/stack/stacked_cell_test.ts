@@ -13,7 +13,7 @@ import { randomSequence } from "../../_gated_fixture.ts";
 
 /** Non-zero biases, so that every bias gradient is exercised. */
 function withBiases(params: ParamSet): ParamSet {
-  for (const [name, m] of Object.entries(params)) if (m.cols === 1) m.data.fill(0.1);
+  for (const m of Object.values(params)) if (m.cols === 1) m.data.fill(0.1);
   return params;
 }
 
