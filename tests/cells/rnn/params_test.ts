@@ -1,13 +1,5 @@
 import { assert, assertEquals, assertGreater, assertLess, assertNotEquals, assertThrows } from "@std/assert";
-import {
-  checkParams,
-  cloneParams,
-  initParams,
-  Matrix,
-  PARAM_NAMES,
-  Random,
-  zeroGrads,
-} from "../../../mod.ts";
+import { checkParams, cloneParams, initParams, Matrix, PARAM_NAMES, Random, zeroGrads } from "../../../mod.ts";
 import type { RnnParams } from "../../../mod.ts";
 
 const SIZES = { nx: 40, na: 30, ny: 20 };
