@@ -14,8 +14,10 @@ import type { GradSet, Head, Input, ParamSet, Target } from "./types.ts";
 
 /** Options for {@linkcode bptt}. */
 export interface BpttOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
-  /** The initial state (the cell's whole state, `sizes.state`×m; n_a×m for the RNN). @default {zeros} */
+  /** The initial state (the cell's whole state, `sizes.state`×m; n_a×m for the RNN; the `a` part for the LSTM). @default {zeros} */
   a0?: Matrix;
+  /** The LSTM's initial cell state c, n_a×m (with `a0`, it makes the state `[a0; c0]`). @default {zeros} */
+  c0?: Matrix;
   /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
   /** The cell. @default {rnnCell({ head })} */
@@ -28,14 +30,18 @@ export interface BpttOptions<P extends ParamSet = RnnParams, G extends GradSet =
 export interface BpttResult<G extends GradSet = RnnGrads> {
   /** Σ over steps and columns of the step loss (−Σ y·log ŷ for the softmax head). */
   loss: number;
-  /** The last state (a_T for the RNN), `sizes.state`×m. */
+  /** The last state (a_T for the RNN), `sizes.state`×m; for the LSTM its `a` part, n_a×m. */
   aLast: Matrix;
+  /** The LSTM's last cell state c_T, n_a×m (undefined for other cells). */
+  cLast?: Matrix;
   /** ŷ_t for every step, n_y×m each. */
   yHats: Matrix[];
   /** ∂loss/∂parameters. */
   grads: G;
-  /** ∂loss/∂(initial state), `sizes.state`×m. */
+  /** ∂loss/∂(initial state), `sizes.state`×m; for the LSTM ∂loss/∂a0, n_a×m. */
   da0: Matrix;
+  /** The LSTM's ∂loss/∂c0, n_a×m (undefined for other cells). */
+  dc0?: Matrix;
 }
 
 /**
@@ -71,7 +77,8 @@ export function bptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrad
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const runtime = cell.bind(createBackend(options.backend ?? "js", "bptt()"));
   const { state } = cell.sizes(params);
-  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, options.a0);
+  const start = initialState(cell, state, options.a0, options.c0);
+  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, start);
   const m = a0.cols;
   const T = inputs.length;
   const caches: C[] = [];
@@ -90,13 +97,65 @@ export function bptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrad
     runtime.backward(params, caches[t], targets[t], daNext, grads, daPrev);
     [daNext, daPrev] = [daPrev, daNext];
   }
-  return {
-    loss,
-    aLast: a.clone(),
-    yHats: caches.map((c) => cell.outputOf(c).clone()),
-    grads,
-    da0: new Matrix(state, m, daNext),
-  };
+  const yHats = caches.map((c) => cell.outputOf(c).clone());
+  if (cell.kind === "lstm") {
+    // the LSTM's state is [a; c]: report the parts
+    const n = (state / 2) * m, rows = state / 2;
+    return {
+      loss,
+      aLast: new Matrix(rows, m, a.data.slice(0, n)),
+      cLast: new Matrix(rows, m, a.data.slice(n)),
+      yHats,
+      grads,
+      da0: new Matrix(rows, m, daNext.slice(0, n)),
+      dc0: new Matrix(rows, m, daNext.slice(n)),
+    };
+  }
+  return { loss, aLast: a.clone(), yHats, grads, da0: new Matrix(state, m, daNext) };
+}
+
+/**
+ * The whole initial state from the options: `a0` as given, or for the LSTM `[a0; c0]` from
+ * its two n_a×m parts (a missing part is zeros); undefined when neither is given.
+ *
+ * @typeParam P The parameters.
+ * @typeParam G The gradients.
+ * @typeParam C The cell's step cache.
+ * @param cell The cell.
+ * @param state Rows of the cell's state.
+ * @param a0 The initial state (the `a` part for the LSTM).
+ * @param c0 The LSTM's initial cell state.
+ * @returns The whole initial state, or undefined for zeros.
+ * @throws {TypeError} When `c0` is given for a cell other than the LSTM.
+ * @throws {RangeError} When a part has the wrong shape or a non-finite value.
+ */
+export function initialState<P extends ParamSet, G extends GradSet, C>(
+  cell: RecurrentCell<P, G, C>,
+  state: number,
+  a0: Matrix | undefined,
+  c0: Matrix | undefined,
+): Matrix | undefined {
+  if (cell.kind !== "lstm") {
+    if (c0 !== undefined) {
+      throw new TypeError(`'c0' is only for the LSTM: the cell is of kind "${cell.kind}"`);
+    }
+    return a0;
+  }
+  if (a0 === undefined && c0 === undefined) return undefined;
+  const rows = state / 2;
+  const m = (a0 ?? c0)?.cols;
+  if (a0 !== undefined) {
+    assertShape("a0", a0, rows, m as number);
+    assertFinite("a0", a0);
+  }
+  if (c0 !== undefined) {
+    assertShape("c0", c0, rows, m as number);
+    assertFinite("c0", c0);
+  }
+  const out = new Matrix(state, m as number);
+  if (a0 !== undefined) out.data.set(a0.data, 0);
+  if (c0 !== undefined) out.data.set(c0.data, rows * (m as number));
+  return out;
 }
 
 /** Validates a whole sequence once; returns canonical inputs, targets and a0. */

@@ -5,7 +5,7 @@
  */
 import { createJsBackend } from "../kernels/js_backend.ts";
 import type { Matrix } from "../math/matrix.ts";
-import { bptt, checkSequence } from "./bptt.ts";
+import { bptt, checkSequence, initialState } from "./bptt.ts";
 import { checkHead } from "./checks.ts";
 import type { CellRuntime, RecurrentCell } from "./recurrent_cell.ts";
 import type { RnnGrads, RnnParams } from "./rnn/params.ts";
@@ -16,6 +16,8 @@ import type { GradSet, Head, Input, ParamSet, Target } from "./types.ts";
 export interface GradCheckOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = unknown> {
   /** The initial state (the cell's whole state; n_a×m for the RNN). @default {zeros} */
   a0?: Matrix;
+  /** The LSTM's initial cell state c, n_a×m (see {@linkcode bptt}). @default {zeros} */
+  c0?: Matrix;
   /** Output head of the default cell. @default {"softmax"} */
   head?: Head;
   /** The cell. @default {rnnCell({ head })} */
@@ -42,7 +44,7 @@ export interface GradCheckEntry {
 
 /** The result of {@linkcode gradCheck}: one entry per parameter and for a0. */
 export interface GradCheckResult {
-  /** One entry per parameter name (`Wax`, `Waa`, `ba`, `Wya`, `by` for the RNN) and `a0` (the initial state). */
+  /** One entry per parameter name (`Wax`, `Waa`, `ba`, `Wya`, `by` for the RNN), `a0` (the initial state) and, for the LSTM, `c0`. */
   entries: Record<string, GradCheckEntry>;
   /** The largest `relError` over all entries. */
   maxRelError: number;
@@ -84,8 +86,9 @@ export function gradCheck<P extends ParamSet = RnnParams, G extends GradSet = Rn
   }
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const { state } = cell.sizes(params);
-  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, options.a0);
-  const exact = bptt(params, inputs, targets, { a0, cell });
+  const start = initialState(cell, state, options.a0, options.c0);
+  const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, start);
+  const exact = bptt(params, inputs, targets, { a0: options.a0, c0: options.c0, cell });
   const runtime = cell.bind(createJsBackend());
   const lossAt = (): number => sequenceLoss(cell, runtime, params, inputs, targets, a0);
   const probe = (values: Float64Array): Float64Array => {
@@ -105,7 +108,12 @@ export function gradCheck<P extends ParamSet = RnnParams, G extends GradSet = Rn
   for (const name of cell.paramNames(params)) {
     entries[name] = compare(exact.grads[`d${name}`].data, probe(params[name].data));
   }
-  entries.a0 = compare(exact.da0.data, probe(a0.data));
+  const dState = probe(a0.data);
+  if (exact.dc0 !== undefined) {
+    // the LSTM's state is [a; c]: one entry per part
+    entries.a0 = compare(exact.da0.data, dState.slice(0, exact.da0.data.length));
+    entries.c0 = compare(exact.dc0.data, dState.slice(exact.da0.data.length));
+  } else entries.a0 = compare(exact.da0.data, dState);
   const maxRelError = Math.max(...Object.values(entries).map((e) => e.relError));
   return { entries, maxRelError };
 }
