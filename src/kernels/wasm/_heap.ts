@@ -58,7 +58,8 @@ export class WasmHeap {
 
   /** A zero-filled `Float64Array` of `length` values in this memory. */
   alloc(length: number): Float64Array {
-    return new Float64Array(this.#current, this.reserve(8 * length), length);
+    const at = this.reserve(8 * length); // first: it may grow the memory and change the buffer
+    return new Float64Array(this.#current, at, length);
   }
 
   /** True when `a` is a view of this memory. */
