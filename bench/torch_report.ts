@@ -5,7 +5,7 @@
  *
  *     deno task bench:torch [seconds per workload, default 5]
  *
- * Needs `/usr/bin/python3` with torch (Debian: `apt-get install -y python3-torch
+ * (`--allow-run` unscoped: Deno asks for it to pass LD_LIBRARY_PATH.) Needs `/usr/bin/python3` with torch (Debian: `apt-get install -y python3-torch
  * libopenblas0-pthread`); OpenBLAS is taken from `/usr/lib/x86_64-linux-gnu/openblas-pthread`.
  * B1 trains with Adagrad and clipping in PyTorch, B2 with SGD; ours runs its SGD window
  * in both (the update is a small share of B1's window either way).
