@@ -72,8 +72,16 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
   const { nx, na, ny, m = 1, k = 25, tokens = true, seed = 0, learningRate = 0.01, dataWindows = 4 } =
     options;
   const random = new Random(seed);
-  const params = initParams({ nx, na, ny }, { random });
-  const grads = zeroGrads(params);
+  const backend = options.backend ?? createJsBackend();
+  // parameters, gradients, caches and inputs live in the backend's memory (a WebAssembly
+  // backend then passes them by offset, with no copy per step)
+  const resident = (m: Matrix): Matrix => {
+    const r = new Matrix(m.rows, m.cols, backend.alloc(m.data.length));
+    r.data.set(m.data);
+    return r;
+  };
+  const params = residentAll(initParams({ nx, na, ny }, { random }), resident);
+  const grads = residentAll(zeroGrads(params), resident);
   const head = "softmax";
   const L = k * dataWindows;
   const xs: Input[] = [], ys: Target[] = [];
@@ -83,7 +91,7 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
       for (let j = 0; j < m; j++) x[j] = random.int(nx);
       xs.push(x);
     } else {
-      const x = new Matrix(nx, m);
+      const x = new Matrix(nx, m, backend.alloc(nx * m));
       for (let q = 0; q < x.data.length; q++) x.data[q] = random.normal();
       xs.push(x);
     }
@@ -91,12 +99,11 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
     for (let j = 0; j < m; j++) y[j] = random.int(ny);
     ys.push(y);
   }
-  const backend = options.backend ?? createJsBackend();
   const caches: StepCache[] = [];
-  for (let t = 0; t < k; t++) caches.push(allocCache(na, ny, m));
-  const work = allocWork(na, ny, m);
-  let daNext = new Float64Array(na * m), daPrev = new Float64Array(na * m);
-  let a = new Matrix(na, m);
+  for (let t = 0; t < k; t++) caches.push(allocCache(na, ny, m, backend));
+  const work = allocWork(na, ny, m, backend);
+  let daNext = backend.alloc(na * m), daPrev = backend.alloc(na * m);
+  let a = new Matrix(na, m, backend.alloc(na * m));
   let offset = 0;
   const pairs = PARAM_NAMES.map((name) => {
     const gname = `d${name}` as keyof RnnGrads;
@@ -126,6 +133,13 @@ export function makePlainLoop(options: PlainLoopOptions): PlainLoop {
     return loss;
   };
   return { runWindow, steps: k, columns: m, flopsPerStep: matmulFlopsPerStep(nx, na, ny, m, tokens), params };
+}
+
+/** A copy of every matrix of a record, through `place`. */
+function residentAll<T extends object>(record: T, place: (m: Matrix) => Matrix): T {
+  const out = { ...record } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) if (value instanceof Matrix) out[key] = place(value);
+  return out as T;
 }
 
 /** B1: min-char-rnn size, one stream, token inputs and targets. */

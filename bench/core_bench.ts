@@ -12,6 +12,7 @@
  */
 import type { Backend } from "../src/kernels/backend.ts";
 import { createJsBackend } from "../src/kernels/js_backend.ts";
+import { createWasmF32Backend, createWasmF64Backend } from "../src/kernels/wasm/mod.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 import { naiveKernels } from "./_naive_kernels.ts";
@@ -23,6 +24,8 @@ const RUNS: [string, PlainLoopOptions, number, number][] = [
 const KERNELS: [string, Backend, boolean][] = [
   ["blocked kernels", createJsBackend(), true],
   ["naive loop kernels", naiveKernels, false],
+  ["wasm-f64 kernels", createWasmF64Backend(), false],
+  ["wasm-f32 kernels", createWasmF32Backend(), false],
 ];
 
 for (const [group, options, n, warmup] of RUNS) {

@@ -13,6 +13,8 @@
  * @module
  */
 import process from "node:process";
+import { createBackend } from "../src/kernels/mod.ts";
+import "../src/kernels/wasm/mod.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 
@@ -63,6 +65,7 @@ function measure(run: () => number, stepsPerWindow: number): Rates {
 const int = (v: number): string => Math.round(v).toLocaleString("en-US");
 const rows: string[][] = [[
   "bench",
+  "backend",
   "sizes",
   "ms/window",
   "steps/s",
@@ -72,28 +75,33 @@ const rows: string[][] = [[
   "best GFLOP/s",
   "CPU share",
 ]];
+const BACKENDS = ["js", "wasm-f64", "wasm-f32"];
 for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOptions][]) {
-  const loop = makePlainLoop(options);
-  const r = measure(loop.runWindow, loop.steps);
-  const { nx, na, ny, m, k, tokens } = options;
-  rows.push([
-    name,
-    `nx=${nx} na=${na} ny=${ny} m=${m} k=${k} ${tokens ? "tokens" : "dense"}`,
-    r.ms.toFixed(3),
-    int(r.steps),
-    int(r.best),
-    int(r.steps * loop.columns),
-    (r.steps * loop.flopsPerStep / 1e9).toFixed(2),
-    (r.best * loop.flopsPerStep / 1e9).toFixed(2),
-    `${Math.round(100 * r.cpuShare)}%`,
-  ]);
+  for (const backend of BACKENDS) {
+    const loop = makePlainLoop({ ...options, backend: createBackend(backend) });
+    const r = measure(loop.runWindow, loop.steps);
+    const { nx, na, ny, m, k, tokens } = options;
+    rows.push([
+      name,
+      backend,
+      `nx=${nx} na=${na} ny=${ny} m=${m} k=${k} ${tokens ? "tokens" : "dense"}`,
+      r.ms.toFixed(3),
+      int(r.steps),
+      int(r.best),
+      int(r.steps * loop.columns),
+      (r.steps * loop.flopsPerStep / 1e9).toFixed(2),
+      (r.best * loop.flopsPerStep / 1e9).toFixed(2),
+      `${Math.round(100 * r.cpuShare)}%`,
+    ]);
+  }
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) {
-  console.log(r.map((cell, c) => c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));
+  console.log(r.map((cell, c) => c <= 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));
 }
 console.log(
-  "One window = forward k + backward k steps (loss at every step) + SGD update; float64, one thread.\n" +
+  "One window = forward k + backward k steps (loss at every step) + SGD update; one thread\n" +
+    "(js, wasm-f64: float64; wasm-f32: float32 products).\n" +
     "GFLOP/s counts the matrix products only, 2 flops per multiply-add: " +
     "2·m·(3·na² + 3·ny·na + (tokens ? 0 : 2·na·nx)) per step.",
 );

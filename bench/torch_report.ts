@@ -1,0 +1,70 @@
+/**
+ * Side by side: the RNN core of `_core_work.ts` on every backend, and PyTorch's
+ * `nn.RNN` float32 on one thread with OpenBLAS (`bench/torch_rnn.py`), in the same run,
+ * with the ratios (ours over PyTorch, in steps/s; above 1 is faster).
+ *
+ *     deno task bench:torch [seconds per workload, default 5]
+ *
+ * (`--allow-run` unscoped: Deno asks for it to pass LD_LIBRARY_PATH.) Needs `/usr/bin/python3` with torch (Debian: `apt-get install -y python3-torch
+ * libopenblas0-pthread`); OpenBLAS is taken from `/usr/lib/x86_64-linux-gnu/openblas-pthread`.
+ * B1 trains with Adagrad and clipping in PyTorch, B2 with SGD; ours runs its SGD window
+ * in both (the update is a small share of B1's window either way).
+ *
+ * @module
+ */
+import { createBackend } from "../src/kernels/mod.ts";
+import "../src/kernels/wasm/mod.ts";
+import { B1, B2, makePlainLoop } from "./_core_work.ts";
+import type { PlainLoopOptions } from "./_core_work.ts";
+
+const seconds = Number(Deno.args[0] ?? 5);
+if (!(seconds > 0)) {
+  throw new RangeError(`Cannot run torch_report as 'seconds' must be > 0: current value is ${seconds}`);
+}
+
+/** Median steps/s over slices of at least 100 ms, after a warm-up. */
+function stepsPerSecond(run: () => number, steps: number): number {
+  const warmUntil = performance.now() + Math.min(1500, seconds * 250);
+  while (performance.now() < warmUntil) run();
+  const slices: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000 || slices.length < 5) {
+    const t0 = performance.now();
+    let n = 0, t1 = t0;
+    while (t1 - t0 < 100) {
+      run();
+      n++;
+      t1 = performance.now();
+    }
+    slices.push((t1 - t0) / n);
+  }
+  slices.sort((a, b) => a - b);
+  return steps * 1000 / slices[Math.floor(slices.length / 2)];
+}
+
+const blas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+const torch = await new Deno.Command("/usr/bin/python3", {
+  args: [new URL("torch_rnn.py", import.meta.url).pathname, String(seconds)],
+  env: { LD_LIBRARY_PATH: blas, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+  stderr: "inherit",
+}).output();
+if (!torch.success) throw new Error("bench/torch_rnn.py failed (is python3-torch installed?)");
+const theirs = new Map<string, { steps: number; torch: string }>();
+for (const line of new TextDecoder().decode(torch.stdout).trim().split("\n")) {
+  const r = JSON.parse(line);
+  theirs.set(r.bench, r);
+}
+
+const rows: string[][] = [["bench", "backend", "steps/s", "PyTorch steps/s", "ratio"]];
+for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOptions][]) {
+  for (const backend of ["js", "wasm-f64", "wasm-f32"]) {
+    const loop = makePlainLoop({ ...options, backend: createBackend(backend) });
+    const ours = stepsPerSecond(loop.runWindow, loop.steps), ref = theirs.get(name)!.steps;
+    rows.push([name, backend, ours.toFixed(0), ref.toFixed(0), `${(ours / ref).toFixed(2)}×`]);
+  }
+}
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+for (const r of rows) {
+  console.log(r.map((cell, c) => c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));
+}
+console.log(`PyTorch ${theirs.get("B1")!.torch}, float32, torch.set_num_threads(1), OpenBLAS from ${blas}.`);

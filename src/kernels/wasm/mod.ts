@@ -1,0 +1,28 @@
+/**
+ * The WebAssembly backends, registered on import: `"wasm-f64"` (float64 SIMD,
+ * bit-identical to `"js"`) and the opt-in `"wasm-f32"` (float32 products). Both load
+ * synchronously from bytes inlined in the source, so a URL import needs no permission.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createBackend } from "../mod.ts";
+ * import "./mod.ts";
+ * const backend = createBackend("wasm-f64");
+ * const out = backend.alloc(2);
+ * backend.axpy(2, Float64Array.of(1, 2), out);
+ * assertEquals([...out], [2, 4]);
+ * ```
+ *
+ * @module
+ */
+import { registerBackend } from "../create_backend.ts";
+import { createWasmF32Backend } from "./wasm_f32_backend.ts";
+import { createWasmF64Backend } from "./wasm_f64_backend.ts";
+
+export { createWasmF64Backend } from "./wasm_f64_backend.ts";
+export { createWasmF32Backend } from "./wasm_f32_backend.ts";
+export type { WasmF32BackendOptions } from "./wasm_f32_backend.ts";
+
+registerBackend("wasm-f64", createWasmF64Backend);
+registerBackend("wasm-f32", () => createWasmF32Backend());
