@@ -33,7 +33,6 @@
 export { fromRows, Matrix, toRows } from "./src/math/matrix.ts";
 export { Random } from "./src/math/random.ts";
 export type { RandomState } from "./src/math/random.ts";
-
 export { cloneData } from "./src/math/clone_data.ts";
 
 // Kernels
@@ -41,6 +40,9 @@ export type { Backend, BackendName } from "./src/kernels/backend.ts";
 export { createJsBackend } from "./src/kernels/js_backend.ts";
 export { backendNames, createBackend, registerBackend } from "./src/kernels/create_backend.ts";
 export type { BackendChoice } from "./src/kernels/create_backend.ts";
+export { createWasmF64Backend } from "./src/kernels/wasm/wasm_f64_backend.ts";
+export { createWasmF32Backend } from "./src/kernels/wasm/wasm_f32_backend.ts";
+export type { WasmF32BackendOptions } from "./src/kernels/wasm/wasm_f32_backend.ts";
 
 // Cells
 export type { GradSet, Head, Input, ParamSet, Target, Tokens } from "./src/cells/types.ts";
@@ -63,12 +65,25 @@ export type {
   CellLossOptions,
   StepCache,
 } from "./src/cells/rnn/cell.ts";
-export { bptt } from "./src/cells/bptt.ts";
+export { bptt, initialState } from "./src/cells/bptt.ts";
 export type { BpttOptions, BpttResult } from "./src/cells/bptt.ts";
 export { gradCheck } from "./src/cells/grad_check.ts";
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from "./src/cells/grad_check.ts";
 export { bitsPerChar } from "./src/cells/bits_per_char.ts";
 export type { BitsPerChar, BitsPerCharOptions } from "./src/cells/bits_per_char.ts";
+export { cellKinds, createCell, registerCell } from "./src/cells/create_cell.ts";
+export type { CellFactory } from "./src/cells/create_cell.ts";
+export { gruCell } from "./src/cells/gru/gru_cell.ts";
+export type { GruCache, GruCellOptions, GruGrads, GruParams } from "./src/cells/gru/gru_cell.ts";
+export { lstmCell } from "./src/cells/lstm/lstm_cell.ts";
+export type { LstmCache, LstmCellOptions, LstmGrads, LstmParams } from "./src/cells/lstm/lstm_cell.ts";
+export { stackedCell } from "./src/cells/stack/stacked_cell.ts";
+export type {
+  StackedCache,
+  StackedCellOptions,
+  StackLayerKind,
+  StackLayerSpec,
+} from "./src/cells/stack/stacked_cell.ts";
 
 // Optimizers and clipping
 export { createOptimizer } from "./src/optim/optimizers.ts";
@@ -174,6 +189,7 @@ export {
 export type {
   CheckpointConfig,
   CheckpointData,
+  CheckpointTrainer,
   LoadCheckpointOptions,
   LoadedCheckpoint,
 } from "./src/io/checkpoint/checkpoint.ts";

@@ -21,3 +21,7 @@ export * from "./bptt.ts";
 export * from "./grad_check.ts";
 export * from "./bits_per_char.ts";
 export * from "./checks.ts";
+export * from "./create_cell.ts";
+export * from "./gru/gru_cell.ts";
+export * from "./lstm/lstm_cell.ts";
+export * from "./stack/stacked_cell.ts";

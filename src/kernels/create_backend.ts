@@ -6,11 +6,17 @@
 import { describe } from "../math/matrix.ts";
 import type { Backend } from "./backend.ts";
 import { createJsBackend } from "./js_backend.ts";
+import { createWasmF32Backend } from "./wasm/wasm_f32_backend.ts";
+import { createWasmF64Backend } from "./wasm/wasm_f64_backend.ts";
 
 /** A backend, or the name of a built-in one. */
 export type BackendChoice = string | Backend;
 
-const FACTORIES: Map<string, () => Backend> = new Map([["js", createJsBackend]]);
+const FACTORIES: Map<string, () => Backend> = new Map<string, () => Backend>([
+  ["js", createJsBackend],
+  ["wasm-f64", createWasmF64Backend],
+  ["wasm-f32", () => createWasmF32Backend()],
+]);
 
 /**
  * Registers a backend factory under a name (the WebAssembly backends register themselves

@@ -19,3 +19,4 @@ export type { Backend, BackendName } from "./backend.ts";
 export { createJsBackend } from "./js_backend.ts";
 export { backendNames, createBackend, registerBackend } from "./create_backend.ts";
 export type { BackendChoice } from "./create_backend.ts";
+export * from "./wasm/mod.ts";

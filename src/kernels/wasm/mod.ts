@@ -1,5 +1,5 @@
 /**
- * The WebAssembly backends, registered on import: `"wasm-f64"` (float64 SIMD,
+ * The WebAssembly backends, built into `createBackend()`: `"wasm-f64"` (float64 SIMD,
  * bit-identical to `"js"`) and the opt-in `"wasm-f32"` (float32 products). Both load
  * synchronously from bytes inlined in the source, so a URL import needs no permission.
  *
@@ -16,13 +16,7 @@
  *
  * @module
  */
-import { registerBackend } from "../create_backend.ts";
-import { createWasmF32Backend } from "./wasm_f32_backend.ts";
-import { createWasmF64Backend } from "./wasm_f64_backend.ts";
 
 export { createWasmF64Backend } from "./wasm_f64_backend.ts";
 export { createWasmF32Backend } from "./wasm_f32_backend.ts";
 export type { WasmF32BackendOptions } from "./wasm_f32_backend.ts";
-
-registerBackend("wasm-f64", createWasmF64Backend);
-registerBackend("wasm-f32", () => createWasmF32Backend());
