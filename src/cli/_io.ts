@@ -4,6 +4,7 @@
  * @module
  */
 import type { ParamSet } from "../cells/types.ts";
+import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import { sampleTokens } from "../stream/sample_tokens.ts";
 import type { SampleTokensOptions } from "../stream/sample_tokens.ts";
 import type { Vocab } from "../io/text/vocab.ts";
@@ -25,12 +26,13 @@ export function drawTokens(params: ParamSet, options: SampleTokensOptions<any, a
   return tokens;
 }
 
-/** `samples: emma, jos, …` (names: five names) or `sample: "…"` (a text: 80 characters), drawn with `seed` (the vanilla RNN on `backend`). */
+/** `samples: emma, jos, …` (names: five names) or `sample: "…"` (a text: 80 characters), drawn with `seed` (by `cell`, default the vanilla RNN, on `backend`). */
 export function sampleLine(
   params: ParamSet,
   data: { kind: "names" | "text"; vocab: Vocab },
   seed: number,
   backend = "js",
+  cell?: RecurrentCell,
 ): string {
   const { vocab } = data;
   if (data.kind === "names") {
@@ -44,11 +46,12 @@ export function sampleLine(
             length: 24,
             seed: seed * 8 + i,
             backend,
+            cell,
           }),
         ),
     );
     return `samples: ${names.map((n) => n === "" ? "(empty)" : n).join(", ")}`;
   }
-  const text = vocab.decode(drawTokens(params, { prime: [vocab.boundary], length: 80, seed, backend }));
+  const text = vocab.decode(drawTokens(params, { prime: [vocab.boundary], length: 80, seed, backend, cell }));
   return `sample: ${JSON.stringify(text)}`;
 }

@@ -10,6 +10,8 @@ import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { choiceOption, numberOption, stringOption, UsageError } from "./_args.ts";
 import type { OptionValues } from "./_args.ts";
+import { cellFlags, describeCell, freshCellConfig, savedCellConfig } from "./_cell_config.ts";
+import type { CellConfig } from "./_cell_config.ts";
 
 /** The defaults of `train`. */
 export const DEFAULTS = {
@@ -31,8 +33,8 @@ export const DEFAULTS = {
 
 const OPTIMIZERS = ["sgd", "adagrad", "rmsprop", "adam", "adamw"] as const;
 
-/** A run's settings (kept in its checkpoints' config). */
-export interface RunConfig {
+/** A run's settings (kept in its checkpoints' config); `hidden` is the top layer's size. */
+export interface RunConfig extends CellConfig {
   /** `"names"` or `"text"`. */
   data: "names" | "text";
   /** The text file (`"-"` for stdin) when `data` is `"text"`. */
@@ -72,7 +74,12 @@ export function resolveRunConfig(values: OptionValues, checkpoint: LoadedCheckpo
     seed: numberOption(values, "seed", { integer: true }),
     streams: numberOption(values, "streams", { integer: true, min: 1 }),
   };
-  if (checkpoint !== null) return fromCheckpoint(checkpoint, given, text, dataset);
+  const cellGiven = cellFlags(values);
+  if (checkpoint !== null) {
+    const saved = fromCheckpoint(checkpoint, given, text, dataset);
+    return { ...saved, ...savedCellConfig(cellGiven, saved) };
+  }
+  const cell = freshCellConfig(cellGiven, given.hidden, DEFAULTS.hidden);
   const k1 = given.k1 ?? Math.min(DEFAULTS.k1, given.k2 ?? Infinity);
   const k2 = given.k2 ?? Math.max(DEFAULTS.k2, k1);
   if (k2 < k1) throw new UsageError(`--k2 must be >= --k1: got k2 = ${k2}, k1 = ${k1}`);
@@ -85,7 +92,8 @@ export function resolveRunConfig(values: OptionValues, checkpoint: LoadedCheckpo
   return {
     data: text === undefined ? "names" : "text",
     ...(text === undefined ? {} : { textPath: text }),
-    hidden: given.hidden ?? DEFAULTS.hidden,
+    hidden: cell.layers.at(-1)!,
+    ...cell,
     k1,
     k2,
     optimizer:
@@ -132,7 +140,7 @@ function fromCheckpoint(
 
 /** `28 chars → 64 hidden → 28 | k1 10, k2 20 | adam lr 0.005 | clip norm 5 | 32 streams | seed 1` */
 export function describeConfig(config: RunConfig, vocabSize: number): string {
-  const { hidden, k1, k2, optimizer, clip, streams, seed } = config;
+  const { hidden, k1, k2, optimizer, clip, streams, seed, cell, layers, embed } = config;
   const lr = optimizer.learningRate === undefined ? "" : ` lr ${optimizer.learningRate}`;
   const clips = [
     clip.norm === undefined ? "" : `norm ${clip.norm}`,
@@ -140,7 +148,9 @@ export function describeConfig(config: RunConfig, vocabSize: number): string {
   ]
     .filter((s) => s !== "").join(", ");
   return [
-    `${vocabSize} chars → ${hidden} hidden → ${vocabSize}`,
+    (cell ?? "rnn") === "rnn" && (layers ?? []).length <= 1 && (embed ?? null) === null
+      ? `${vocabSize} chars → ${hidden} hidden → ${vocabSize}`
+      : `${vocabSize} chars → ${describeCell({ cell, layers, embed })} → ${vocabSize}`,
     `k1 ${k1}, k2 ${k2}`,
     `${optimizer.type}${lr}`,
     clips === "" ? "no clipping" : `clip ${clips}`,

@@ -17,6 +17,7 @@ import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
 import { Progress } from "./_progress.ts";
 import { DEFAULTS, describeConfig, resolveRunConfig } from "./_run_config.ts";
+import { cellOf } from "./_cell_config.ts";
 import { namesData, readText, textData } from "./_train_data.ts";
 import { freshOptions, keepEarlierCheckpoint, prepareCheckpointPath, resumeOptions } from "./_train_setup.ts";
 
@@ -24,6 +25,9 @@ const SPEC: OptionSpec = {
   dataset: { type: "string" },
   text: { type: "string" },
   hidden: { type: "string" },
+  cell: { type: "string" },
+  layers: { type: "string" },
+  embed: { type: "string" },
   k1: { type: "string" },
   k2: { type: "string" },
   optimizer: { type: "string" },
@@ -54,6 +58,10 @@ Data (default: the built-in names dataset):
 
 Model and optimizer (a resumed run keeps the checkpoint's; giving another value is an error):
   --hidden N           hidden units n_a (default ${DEFAULTS.hidden})
+  --cell NAME          rnn (the vanilla RNN), gru or lstm (default rnn)
+  --layers N,N,...     layer sizes, bottom first: more than one stacks layers of --cell
+                       (the top one is the hidden size; default: one layer of --hidden)
+  --embed N            learn an N-dimensional embedding of the characters (default: none)
   --k1 N               update every k1 steps (default ${DEFAULTS.k1})
   --k2 N               backpropagate k2 >= k1 steps (default ${DEFAULTS.k2})
   --optimizer NAME     sgd, adagrad, rmsprop, adam or adamw (default ${DEFAULTS.optimizer})
@@ -82,8 +90,9 @@ Ctrl-C (or SIGTERM) stops at the end of the current window, writes the checkpoin
 exits with 0 (a second one exits at once with 130, or 143). The final lines give the
 held-out bits per character and the checkpoint's path.
 
-Example:
+Examples:
   deno run --allow-read=. --allow-write=out main.ts train --time 2m --hidden 128
+  deno run --allow-read=. --allow-write=out main.ts train --cell gru --layers 128,128 --embed 32
 `;
 
 /** What is saved at one event: the trainer's snapshot and the stream's position, taken together. */
@@ -138,6 +147,9 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     : resumeOptions(checkpoint, data, resumePath!);
   // train({ backend }) runs every kernel on it (a train() that predates the option ignores it)
   Object.assign(trainOptions, { backend });
+  // a fresh run builds its cell from the flags; a resumed one rebuilds the checkpoint's
+  const cell = checkpoint?.cell ?? cellOf(config);
+  if (checkpoint === null) Object.assign(trainOptions, { cell });
   const startStep = checkpoint?.trainer?.counters.steps ?? 0;
 
   out(`data: ${data.description}\n`);
@@ -231,7 +243,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
           }
           if (sampleEvery > 0 && elapsed() - lastSample >= sampleEvery) {
             lastSample = elapsed();
-            progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend));
+            progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend, cell));
           }
         },
         error: reject,
@@ -247,8 +259,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     if (reason === "interrupted") {
       out(`stopped by ${interrupted} at step ${last.step.toLocaleString("en-US")}\n`);
     }
-    out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend)}\n`);
-    const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut, { backend });
+    out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend, cell)}\n`);
+    const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut, { cell, backend });
     out(
       chars === 0
         ? "held-out: nothing held out (the text is too short)\n"

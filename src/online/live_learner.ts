@@ -16,6 +16,7 @@ import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { prequential } from "./prequential.ts";
 import type { PrequentialOptions } from "./prequential.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
+import type { CellName } from "../cells/create_cell.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
 
@@ -23,9 +24,9 @@ import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./
 export interface LiveLearnerOptions {
   /** Feature names (n_x = n_y = their count). */
   features: readonly string[];
-  /** The cell of each series' model: `"rnn"`, or a RecurrentCell with the linear head. @default {"rnn"} */
+  /** The cell of each series' model: `"rnn"`, `"gru"`, `"lstm"` (of `hiddenSize` units), or a RecurrentCell with the linear head. @default {"rnn"} */
   // deno-lint-ignore no-explicit-any
-  cell?: "rnn" | RecurrentCell<any, any, any>;
+  cell?: CellName | RecurrentCell<any, any, any>;
   /** The kernel backend: a registered name or an instance. @default {"js"} */
   backend?: BackendChoice;
   /** Hidden size n_a. @default {32} */
@@ -217,7 +218,7 @@ export class LiveLearner {
   /** The spec of each series' cell (what a checkpoint records). */
   get cell(): CellSpec {
     const { cell } = this.#options;
-    return cell === "rnn" ? { kind: "rnn", head: "linear" } : cell.spec();
+    return typeof cell === "string" ? { kind: cell, head: "linear" } : cell.spec();
   }
 
   /** The rolling metrics window, in forecasts. */
@@ -344,7 +345,7 @@ export class LiveLearner {
   #preqOptions(resume?: PrequentialSnapshot): PrequentialOptions {
     const { features, cell, backend, hiddenSize, k1, k2, optimizer, seed, window } = this.#options;
     const f = features.length;
-    // a resumed series keeps the cell and backend its snapshot names (an object cell is passed again)
+    // a resumed series keeps the cell and backend its snapshot names (an object or a named cell is passed again)
     const model = { cell: cell === "rnn" ? undefined : cell, backend };
     return resume !== undefined ? { resume, ...model } : {
       ...model,

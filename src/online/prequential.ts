@@ -20,8 +20,8 @@ import type { MetricsSummary } from "./metrics.ts";
 import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions } from "../optim/optimizers.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
-import { createCell } from "../cells/create_cell.ts";
-import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import { cellFromOptions, createCell } from "../cells/create_cell.ts";
+import type { CellName } from "../cells/create_cell.ts";
 import type { Head, ParamSet, Target } from "../cells/types.ts";
 import { createBackend } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
@@ -79,11 +79,19 @@ export interface PrequentialEvent {
 export interface PrequentialOptions {
   /** Initial parameters (copied per subscription). One of `params`, `sizes` or `resume` is required. */
   params?: ParamSet;
-  /** Sizes of fresh parameters (made by the cell's `init`). */
+  /** Sizes of fresh parameters (made by the cell's `init`); with `layers`, `na` must be the top layer's size. */
   sizes?: { nx: number; na: number; ny: number };
-  /** The cell: `"rnn"` (the vanilla RNN with `head`) or any {@linkcode RecurrentCell}. @default {resume's, else "rnn"} */
+  /**
+   * The cell: `"rnn"` (the vanilla RNN), `"gru"` or `"lstm"` (with `head`, `layers` and
+   * `embed`), or any {@linkcode RecurrentCell}.
+   * @default {resume's, else "rnn"}
+   */
   // deno-lint-ignore no-explicit-any
-  cell?: "rnn" | RecurrentCell<any, any, any>;
+  cell?: CellName | RecurrentCell<any, any, any>;
+  /** Layer sizes of a named cell, bottom first: more than one builds a `stackedCell`. @default {one layer of sizes.na} */
+  layers?: readonly number[];
+  /** Size of a learned embedding in front of a named cell's first layer (builds a `stackedCell`); null for none. @default {null} */
+  embed?: number | null;
   /** The kernel backend: a registered name or an instance. @default {resume's, else "js"} */
   backend?: BackendChoice;
   /** Initialisation of fresh parameters. @default {"xavier"} */
@@ -162,9 +170,11 @@ export function prequential(
   const { resume, onInvalid = "error", onSkip } = options;
   const given = options.cell;
   const isCell = typeof given === "object" && given !== null && typeof given.bind === "function";
-  if (given !== undefined && given !== "rnn" && !isCell) {
+  if (given !== undefined && typeof given !== "string" && !isCell) {
     throw new TypeError(
-      `Cannot create prequential() as 'cell' must be "rnn" or a RecurrentCell: got ${describe(given)}`,
+      `Cannot create prequential() as 'cell' must be "rnn", "gru", "lstm" or a RecurrentCell: got ${
+        describe(given)
+      }`,
     );
   }
   const cellHead = isCell ? (given as RecurrentCell).head : undefined;
@@ -180,14 +190,21 @@ export function prequential(
   );
   const { k1, k2, labelDelay, head, reduction, clip } = config;
   const saved = resume?.cell;
-  const cell: RecurrentCell = isCell
-    ? given as RecurrentCell
-    : saved !== undefined && given === undefined
-    ? createCell(saved, "prequential()")
-    : rnnCell({ head }) as unknown as RecurrentCell;
+  const { layers, embed = null } = options;
+  const cell: RecurrentCell =
+    saved !== undefined && given === undefined && layers === undefined && embed === null
+      ? createCell(saved, "prequential()")
+      : cellFromOptions({ cell: given, layers, embed, head, hiddenSize: options.sizes?.na }, "prequential()");
   if (saved !== undefined && cell.kind !== saved.kind) {
     throw new RangeError(
       `Cannot resume prequential() with a cell of kind ${cell.kind}: the snapshot was made with ${saved.kind}`,
+    );
+  }
+  if (saved !== undefined && JSON.stringify(cell.spec()) !== JSON.stringify(saved)) {
+    throw new RangeError(
+      `Cannot resume prequential() with cell ${JSON.stringify(cell.spec())}: the snapshot was made with ${
+        JSON.stringify(saved)
+      }`,
     );
   }
   if (cell.head !== head) {

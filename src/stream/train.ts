@@ -16,7 +16,8 @@ import { createOptimizer } from "../optim/optimizers.ts";
 import type { OptimizerOptions, OptimizerState } from "../optim/optimizers.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import type { StepCache } from "../cells/rnn/cell.ts";
-import { rnnCell } from "../cells/rnn/rnn_cell.ts";
+import { cellFromOptions, cellKinds, createCell } from "../cells/create_cell.ts";
+import type { CellName } from "../cells/create_cell.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
 import { createBackend } from "../kernels/create_backend.ts";
@@ -92,8 +93,8 @@ export interface TrainerSnapshot<P extends ParamSet = RnnParams, C = StepCache> 
 export interface TrainOptions<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache> {
   /** Initial parameters (copied per subscription). One of `params`, `sizes` or `resume` is required. */
   params?: P;
-  /** Sizes of fresh parameters (`cell.init(sizes, { init, seed })`). */
-  sizes?: { nx: number; na: number; ny: number };
+  /** Sizes of fresh parameters (`cell.init(sizes, { init, seed })`); with `layers`, `na` is the top layer's size and may be left out. */
+  sizes?: { nx: number; na?: number; ny: number };
   /** Initialisation of fresh parameters. @default {"xavier"} */
   init?: "xavier" | "randn";
   /** Seed of fresh parameters. @default {0} */
@@ -113,11 +114,20 @@ export interface TrainOptions<P extends ParamSet = RnnParams, G extends GradSet 
   /** Output head of the default cell (a cell object brings its own). @default {the cell's, else "softmax"} */
   head?: Head;
   /**
-   * The cell: `"rnn"` (the vanilla RNN with `head`) or a {@linkcode RecurrentCell}. With
-   * `resume`, it must have the snapshot's spec (a non-RNN snapshot needs it).
-   * @default {"rnn"}
+   * The cell: `"rnn"` (the vanilla RNN), `"gru"` or `"lstm"` (with `head`, `layers` and
+   * `embed`), or a {@linkcode RecurrentCell}. With `resume`, it must have the snapshot's
+   * spec; left out, the snapshot's spec rebuilds it (`createCell()`).
+   * @default {resume's, else "rnn"}
    */
-  cell?: "rnn" | RecurrentCell<P, G, C>;
+  cell?: CellName | RecurrentCell<P, G, C>;
+  /**
+   * Layer sizes of a named cell, bottom first: more than one builds a `stackedCell` of
+   * that kind (then `sizes.na` defaults to the top layer's size).
+   * @default {one layer of sizes.na}
+   */
+  layers?: readonly number[];
+  /** Size of a learned embedding in front of the first layer of a named cell (builds a `stackedCell`); null for none. @default {null} */
+  embed?: number | null;
   /** The kernel backend: a registered name or a Backend object. @default {resume's, else "js"} */
   backend?: BackendChoice;
   /** Invalid samples: error the stream or count and skip them. @default {"error"} */
@@ -313,37 +323,39 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
     });
 }
 
-/** The run's cell: the option (a name or a cell), checked against a resumed snapshot's spec. */
+/** The run's cell: the options (a name with layers and embedding, or a cell), or a resumed snapshot's spec, checked against each other. */
 function resolveCell<P extends ParamSet, G extends GradSet, C>(
   options: TrainOptions<P, G, C>,
   head: Head,
 ): RecurrentCell<P, G, C> {
-  const choice = options.cell, resume = options.resume;
+  const { cell: choice, resume, layers, embed } = options;
   // snapshots older than the cell seam are the RNN's
   const spec: CellSpec | undefined = resume === undefined
     ? undefined
     : resume.cell ?? { kind: "rnn", head: resume.config.head };
   let cell: RecurrentCell<P, G, C>;
-  if (choice === undefined || choice === "rnn") {
-    if (choice === undefined && spec !== undefined && spec.kind !== "rnn") {
+  if (choice === undefined && layers === undefined && (embed ?? null) === null && spec !== undefined) {
+    if (!cellKinds().includes(spec.kind)) {
       throw new RangeError(
         `Cannot resume train() as the snapshot's cell "${spec.kind}" is not built in: pass that cell as 'cell'`,
       );
     }
-    cell = rnnCell({ head }) as unknown as RecurrentCell<P, G, C>;
-  } else if (typeof choice === "string") {
-    throw new RangeError(
-      `Cannot create train() as 'cell' must be "rnn" or a RecurrentCell: current value is ${choice}`,
-    );
+    cell = createCell(spec, "train()") as unknown as RecurrentCell<P, G, C>;
   } else if (
-    choice === null || typeof choice !== "object" || typeof choice.bind !== "function" ||
-    typeof choice.spec !== "function" || typeof choice.sizes !== "function"
+    choice !== undefined && typeof choice !== "string" &&
+    (choice === null || typeof choice !== "object" || typeof choice.bind !== "function" ||
+      typeof choice.spec !== "function" || typeof choice.sizes !== "function")
   ) {
     throw new TypeError(
-      `Cannot create train() as 'cell' must be "rnn" or a RecurrentCell: got ${describe(choice)}`,
+      `Cannot create train() as 'cell' must be "rnn", "gru", "lstm" or a RecurrentCell: got ${
+        describe(choice)
+      }`,
     );
   } else {
-    cell = choice;
+    cell = cellFromOptions(
+      { cell: choice, layers, embed, head, hiddenSize: options.sizes?.na },
+      "train()",
+    ) as unknown as RecurrentCell<P, G, C>;
   }
   if (cell.head !== head) {
     throw new RangeError(
@@ -387,10 +399,17 @@ function initialParams<P extends ParamSet, G extends GradSet, C>(
         `Cannot create train() as 'sizes' must be an object { nx, na, ny }: got ${describe(sizes)}`,
       );
     }
+    const top = options.layers?.at(-1);
+    if (top !== undefined && sizes.na !== undefined && sizes.na !== top) {
+      throw new RangeError(
+        `Cannot create train() as 'sizes.na' must be the top layer's size ${top}: current value is ${sizes.na}`,
+      );
+    }
+    const full = { nx: sizes.nx, na: sizes.na ?? top!, ny: sizes.ny };
     for (const key of ["nx", "na", "ny"] as const) {
-      if (!Number.isInteger(sizes[key]) || sizes[key] < 1) {
+      if (!Number.isInteger(full[key]) || full[key] < 1) {
         throw new RangeError(
-          `Cannot create train() as '${key}' must be an integer >= 1: current value is ${sizes[key]}`,
+          `Cannot create train() as '${key}' must be an integer >= 1: current value is ${full[key]}`,
         );
       }
     }
@@ -399,7 +418,7 @@ function initialParams<P extends ParamSet, G extends GradSet, C>(
         `Cannot create train() as 'init' must be "xavier" or "randn": current value is ${init}`,
       );
     }
-    initial = cell.init(sizes, { init, seed });
+    initial = cell.init(full, { init, seed });
   }
   if (initial === undefined) {
     throw new TypeError(

@@ -698,11 +698,11 @@ Deno.test("train() takes the cell and the kernel backend as options, checked at 
     assertThrows(() => train({ params, backend: 3 as unknown as string }), TypeError, "'backend'");
   });
   await t.step("an unknown cell name is a RangeError, a wrong type a TypeError", () => {
-    assertThrows(() => train({ params, cell: "lstm" as "rnn" }), RangeError, "current value is lstm");
+    assertThrows(() => train({ params, cell: "tanh" as "rnn" }), RangeError, "current value is tanh");
     assertThrows(
       () => train({ params, cell: {} as "rnn" }),
       TypeError,
-      "'cell' must be \"rnn\" or a RecurrentCell",
+      '\'cell\' must be "rnn", "gru", "lstm" or a RecurrentCell',
     );
   });
   await t.step("a head that is not the cell's is a RangeError", () => {
