@@ -141,8 +141,24 @@ Deno.test("ForecastScore keeps MAE per method and a finite skill", () => {
   assertThrows(() => score.add(2, 0, { model: 0, persistence: 0, ar: 0 }), RangeError);
 });
 
+Deno.test("AnomalyScorer starts a flag only above onset and ends a hold once the series settles", () => {
+  const s = new AnomalyScorer(1, { warmup: 4, threshold: 5, onset: 20, settle: 3, calm: 3 });
+  for (let i = 0; i < 10; i++) s.score([i % 2], [(i + 1) % 2]); // σ = 1.4826
+  assert(!s.score([15], [1]).flagged); // 9.4 spreads: above threshold, below onset
+  s.score([1], [1]);
+  const jump = s.score([50], [1]); // 33 spreads: starts a hold
+  assert(jump.flagged && jump.hold);
+  assert(s.score([50], [50]).flagged); // one calm step at the new level: still held against ref 1
+  assert(s.score([50], [50]).flagged); // two
+  const settled = s.score([50], [50]); // three calm steps in a row: the new level is accepted
+  assert(!settled.flagged && !settled.hold && s.held === 0);
+  assertEquals(AnomalyScorer.fromState(roundTrip(s.toState())).toState(), s.toState());
+  assertThrows(() => new AnomalyScorer(1, { settle: 1.5 }), RangeError);
+  assertThrows(() => new AnomalyScorer(1, { onset: -1 }), RangeError);
+});
+
 Deno.test("AnomalyScorer scores residuals in robust spreads, holds anomalies and releases after maxHold", () => {
-  const s = new AnomalyScorer(1, { warmup: 4, maxHold: 3, threshold: 5 });
+  const s = new AnomalyScorer(1, { warmup: 4, maxHold: 3, threshold: 5, onset: 5, settle: 0 });
   for (let i = 0; i < 10; i++) assert(!s.score([i % 2], [(i + 1) % 2]).flagged); // |r| = 1 each: σ = 1.4826
   const v = s.score([20], [1]); // r = 19 from the forecast
   assertAlmostEquals(v.score, 19 / 1.4826, 0.01);
