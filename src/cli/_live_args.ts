@@ -83,14 +83,18 @@ data:
                               (default seq for --url/--sse/--demo, none for files and stdin)
   --strict                    stop at the first invalid line (exit 1) instead of counting and skipping it
 
-model (one-step-ahead forecast, linear head, TBPTT):
+model (forecast = last reading + learned change; gated linear path, persistence and AR beside it):
   --hidden 32 --k1 1 --k2 16 --lr 0.002 --seed 0
-  --threshold 5               flag a reading whose error score is this many SDs above the usual score
-  --floor 2                   ... and whose score (forecast error in SDs of the feature) is at least this
-  --hold 120                  after a flag with score >= --hold-from (8), feed the model its own forecast
-                              instead of the readings while they stay flagged (at most this many in a
-                              row), so a lasting anomaly keeps standing out; 0 learns from every reading
-  --warmup 50                 forecasts per series before flags are raised
+  score: the forecast error in robust spreads of the series' own errors (the same scale on every feed)
+  --hold-from 100             a flag (and a hold) starts with a score above this
+  --threshold 12              a held reading stays flagged while its score (vs the last normal reading)
+                              is above this
+  --hold 360                  flagged readings are not learned from (the models go on from their own
+                              forecast) for at most this many in a row, so a lasting anomaly keeps
+                              standing out; 0 learns from every reading
+  --floor 3                   a hold ends after 10 readings in a row whose one-step score is below this
+                              (the series settled at a new level)
+  --warmup 100                forecasts per series before flags are raised
   --window 500                rolling metrics window, in forecasts
 
 flow:
@@ -202,11 +206,11 @@ export function parseLiveArgs(args: readonly string[], name = "live"): LiveConfi
     k2,
     learningRate: numberOption(v, "lr", { min: 0 }) ?? 0.002,
     seed: numberOption(v, "seed", { integer: true, min: 0 }) ?? 0,
-    threshold: numberOption(v, "threshold", { above: 0 }) ?? 5,
-    floor: numberOption(v, "floor", { min: 0 }) ?? 2,
-    hold: numberOption(v, "hold", { integer: true, min: 0 }) ?? 120,
-    holdFrom: numberOption(v, "hold-from", { min: 0 }) ?? 8,
-    warmup: numberOption(v, "warmup", { integer: true, min: 0 }) ?? 50,
+    threshold: numberOption(v, "threshold", { above: 0 }) ?? 12,
+    floor: numberOption(v, "floor", { min: 0 }) ?? 3,
+    hold: numberOption(v, "hold", { integer: true, min: 0 }) ?? 360,
+    holdFrom: numberOption(v, "hold-from", { min: 0 }) ?? 100,
+    warmup: numberOption(v, "warmup", { integer: true, min: 0 }) ?? 100,
     window: numberOption(v, "window", { integer: true, min: 1 }) ?? 500,
     logEvery: numberOption(v, "log-every", { integer: true, min: 1 }),
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,

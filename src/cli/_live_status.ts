@@ -70,6 +70,20 @@ export function formatReport(
     );
   });
   lines.push(
+    `baselines (since start, original units): MAE model | persistence | online AR, skill = model ÷ persistence:`,
+  );
+  for (const b of m.baselines) {
+    lines.push(
+      `  ${b.field}: MAE ${fix(b.mae.model, 4)} | ${fix(b.mae.persistence, 4)} | ${fix(b.mae.ar, 4)} skill ${
+        fix(b.skill)
+      } (AR ${fix(b.arSkill)})`,
+    );
+  }
+  const d = learner.drifts;
+  lines.push(
+    `drift events of the residuals: Page-Hinkley ${d.pageHinkley} ADWIN ${d.adwin} resets ${d.resets}`,
+  );
+  lines.push(
     `anomaly flags vs labels: precision ${fix(precision)} recall ${
       fix(recall)
     } (tp=${tp} fp=${fp} fn=${fn} tn=${tn})`,

@@ -1,7 +1,8 @@
 /**
  * The live trainer's learner: one-step-ahead forecasting of numeric readings, one
- * prequential RNN per series (a key such as the mote id), online normalisation, and
- * anomaly flags from the forecast error — with its whole state as plain data.
+ * prequential recurrent model per series (a key such as the mote id) that learns the
+ * normalised change, a gated linear path and the persistence / online AR baselines beside
+ * it, calibrated anomaly flags and drift events — with its whole state as plain data.
  *
  * @module
  */
@@ -19,6 +20,10 @@ import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { CellName } from "../cells/create_cell.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
+import { ForecastScore } from "./forecast/forecast_score.ts";
+import type { FieldScore, ForecastScoreState } from "./forecast/forecast_score.ts";
+import { LiveForecasts } from "./_live_forecasts.ts";
+import type { LiveForecastsState } from "./_live_forecasts.ts";
 
 /** Options for {@linkcode LiveLearner}. */
 export interface LiveLearnerOptions {
@@ -41,21 +46,25 @@ export interface LiveLearnerOptions {
   seed?: number;
   /** Rolling metrics window, in forecasts. @default {500} */
   window?: number;
-  /** Flag a reading when its error score is this many standard deviations above the usual. @default {5} */
+  /** While held, a reading stays flagged while its score (forecast error in robust spreads of the series' errors) exceeds this. @default {12} */
   threshold?: number;
-  /** A flag also needs a score of at least this (the error in standard deviations of the feature itself). @default {2} */
+  /** A held reading whose one-step score is below this counts as calm (see `settle`). @default {3} */
   floor?: number;
   /**
-   * A flagged reading is not learned from (nor taken into the normalisation): the model is fed its own
-   * forecast instead, so that a lasting anomaly keeps standing out — for at most this many readings in a
-   * row, after which a lasting change is taken as the new normal. 0 learns from every reading.
-   * @default {120}
+   * A flagged reading is not learned from (nor taken into the normalisation): the models go on from
+   * their own forecast, so that a lasting anomaly keeps standing out — for at most this many readings in
+   * a row, after which a lasting change is taken as the new normal. 0 learns from every reading.
+   * @default {360}
    */
   hold?: number;
-  /** Only a flag with at least this score starts holding (weaker flags are learned from). @default {8} */
+  /** A flag (and a hold) starts only with a score above this. @default {100} */
   holdFrom?: number;
-  /** Forecasts per series before flags are raised (the model and the statistics settle). @default {50} */
+  /** A hold ends after this many calm readings in a row (the series settled at a new level). @default {10} */
+  settle?: number;
+  /** Forecasts per series before flags are raised (the spreads settle). @default {100} */
   warmup?: number;
+  /** On a Page-Hinkley drift of a series: `"none"`, or `"reset"` its recurrent model (the linear path goes on). @default {"none"} */
+  adapt?: "none" | "reset";
   /** Normalised values are clamped to ±clip. @default {8} */
   clip?: number;
 }
@@ -70,6 +79,18 @@ export interface LiveOutcome {
   score: number;
   /** Whether the reading is flagged as an anomaly. */
   flagged: boolean;
+  /** Whether a drift detector (Page-Hinkley or ADWIN) fired on this reading's residuals. */
+  drift: boolean;
+}
+
+/** Drift events of the residuals, over all series and fields. */
+export interface DriftCounts {
+  /** Page-Hinkley detections. */
+  pageHinkley: number;
+  /** ADWIN detections. */
+  adwin: number;
+  /** Recurrent models reset (`adapt: "reset"`). */
+  resets: number;
 }
 
 /** Counts of flags against labels. */
@@ -86,12 +107,15 @@ export interface Confusion {
 
 interface SeriesState {
   preq: PrequentialSnapshot;
+  /** The normaliser of the changes. */
   norm: NormalizerState;
-  score: NormalizerState;
   prevIndex: number | null;
+  /** The last reading (null before any). */
+  previous: number[] | null;
+  /** The recurrent model's forecast of the next reading (original units). */
   forecast: number[] | null;
-  forecasts: number;
-  held: number;
+  /** The baselines, the linear path, the gate, the scorer and the drift detectors. */
+  scalar: LiveForecastsState;
 }
 
 /** The plain-data state of a {@linkcode LiveLearner} (matrices inside: save it with the checkpoint codec). */
@@ -106,6 +130,10 @@ export interface LiveLearnerState {
   confusion: Confusion;
   /** Readings observed. */
   observed: number;
+  /** MAE of the model, persistence and online AR per feature, since the start. */
+  baselines: ForecastScoreState;
+  /** Drift events. */
+  drifts: DriftCounts;
 }
 
 interface Series {
@@ -114,22 +142,26 @@ interface Series {
   last: PrequentialEvent | null;
   error: unknown;
   norm: Normalizer;
-  score: Normalizer;
   prevIndex: number | null;
+  previous: number[] | null;
   forecast: Float64Array | null;
-  forecasts: number;
-  held: number;
+  scalar: LiveForecasts;
 }
 
 /**
  * Learns a forecast of each series' next reading as readings arrive, predicting before
  * learning (prequential), and flags readings whose forecast error stands out.
  *
- * For a reading `v` of series `key`: the series' normaliser takes it in and gives `z`;
- * `z` is the late label of the previous reading's forecast (label delay 1) and the
- * input of the next forecast. The error of the forecast made for `v`, per feature in
- * standard deviations, gives the score; a score more than `threshold` standard
- * deviations above the running mean of unflagged scores is a flag.
+ * The forecast of each feature is the last reading plus a learned change. The recurrent
+ * model learns the change `v − last`, normalised online (untrained, its forecast is the
+ * last reading plus a small untrained output). Beside it, per series and feature, runs
+ * the gated linear {@linkcode ResidualForecaster} (persistence until its correction has
+ * earned its keep); the recurrent model's forecast is used only while its running MAE is
+ * 2 % below the linear path's, so training can only add skill. Persistence and online AR
+ * run on the same readings as baselines ({@linkcode LiveLearner.metrics}). Flags come from
+ * a calibrated {@linkcode AnomalyScorer} per series; a flagged reading that is held is not
+ * learned from. Page-Hinkley and ADWIN watch each feature's normalised residuals; with
+ * `adapt: "reset"`, a Page-Hinkley drift resets that series' recurrent model.
  *
  * @example Usage
  * ```ts
@@ -147,10 +179,13 @@ export class LiveLearner {
   observed = 0;
   /** Flags against labels. */
   readonly confusion: Confusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  /** Drift events of the residuals. */
+  readonly drifts: DriftCounts = { pageHinkley: 0, adwin: 0, resets: 0 };
   readonly #options: Required<LiveLearnerOptions>;
   readonly #series = new Map<string, Series>();
   readonly #perFeature: StreamMetrics[];
   readonly #normalised: StreamMetrics;
+  #baselines: ForecastScore;
 
   /**
    * Creates a learner, fresh or from a saved state.
@@ -170,15 +205,22 @@ export class LiveLearner {
       optimizer = { type: "adam", learningRate: 0.002 },
       seed = 0,
       window = 500,
-      threshold = 5,
-      floor = 2,
-      hold = 120,
-      holdFrom = 8,
-      warmup = 50,
+      threshold = 12,
+      floor = 3,
+      hold = 360,
+      holdFrom = 100,
+      settle = 10,
+      warmup = 100,
       clip = 8,
+      adapt = "none",
     } = options;
     if (!Array.isArray(features) || features.length === 0) {
       throw new RangeError(`Cannot create LiveLearner as 'features' must not be empty: current value is []`);
+    }
+    if (adapt !== "none" && adapt !== "reset") {
+      throw new RangeError(
+        `Cannot create LiveLearner as 'adapt' must be "none" or "reset": current value is ${adapt}`,
+      );
     }
     this.#options = {
       features,
@@ -194,17 +236,23 @@ export class LiveLearner {
       floor,
       hold,
       holdFrom,
+      settle,
       warmup,
       clip,
+      adapt,
     };
     this.#perFeature = features.map(() => new StreamMetrics("regression", { window }));
     this.#normalised = new StreamMetrics("regression", { window });
-    // fail fast on bad model options
+    this.#baselines = new ForecastScore(features);
+    // fail fast on bad model and detector options
     prequential(this.#preqOptions());
+    new LiveForecasts(features.length, this.#scorerOptions());
     if (state !== undefined) {
       state.perFeature.forEach((s, i) => this.#perFeature[i].setState(s));
       this.#normalised.setState(state.normalised);
+      this.#baselines = ForecastScore.fromState(state.baselines);
       Object.assign(this.confusion, state.confusion);
+      Object.assign(this.drifts, state.drifts);
       this.observed = state.observed;
       for (const [key, s] of Object.entries(state.series)) this.#open(key, s);
     }
@@ -239,8 +287,8 @@ export class LiveLearner {
   }
 
   /**
-   * Takes one reading: scores the forecast made for it, learns from it, flags it or
-   * not, and forecasts the series' next reading.
+   * Takes one reading: scores the forecast made for it, flags it or not, learns from it
+   * (unless held), and forecasts the series' next reading.
    *
    * @param key The series.
    * @param values The reading, one finite number per feature.
@@ -249,63 +297,60 @@ export class LiveLearner {
    * @throws {RangeError} When the reading has the wrong length or a non-finite value.
    */
   observe(key: string, values: readonly number[], label?: number): LiveOutcome {
-    const s = this.#series.get(key) ?? this.#open(key);
-    const { features, warmup, threshold, floor, hold } = this.#options;
-    const f = features.length;
-    const forecast = s.forecast === null ? null : Array.from(s.forecast);
-    let score = 0, flagged = false;
-    if (forecast !== null) {
-      // the score: the largest forecast error, in standard deviations of its feature (statistics before this reading)
-      const variance = s.norm.variance();
+    const f = this.#options.features.length;
+    if (values?.length !== f || !values.every(Number.isFinite)) {
+      throw new RangeError(
+        `Cannot call LiveLearner.observe() as a reading must have ${f} finite values: current value is [${values}]`,
+      );
+    }
+    let s = this.#series.get(key) ?? this.#open(key);
+    const sc = s.scalar;
+    let forecast: number[] | null = null;
+    let score = 0, flagged = false, hold = false, drift = false;
+    if (s.previous !== null) {
+      const model = s.forecast!;
+      const linear = sc.linear.map((x) => x.predict());
+      forecast = linear.map((l, i) => (sc.useModel(i) ? model[i] : l));
       for (let i = 0; i < f; i++) {
         const e = values[i] - forecast[i];
         this.#perFeature[i].add({ a: Math.abs(e), b: e * e, n: 1 });
-        score = Math.max(score, Math.abs(e) / Math.sqrt(variance[i] + 1e-8));
+        this.#baselines.add(i, values[i], {
+          model: forecast[i],
+          persistence: sc.persistence[i].predict(),
+          ar: sc.ar[i].predict(),
+        });
       }
-      s.forecasts++;
-      if (s.forecasts > warmup && s.score.count >= 2) {
-        const mean = s.score.mean()[0], sd = Math.sqrt(s.score.variance()[0]);
-        flagged = score > mean + threshold * Math.max(sd, 1e-6) && score >= floor;
-      }
-      if (!flagged) s.score.update([score]);
+      const out = sc.score(values, forecast, model, linear);
+      ({ score, flagged, hold } = out.verdict);
+      if (out.pageHinkley) this.drifts.pageHinkley++;
+      if (out.adwin) this.drifts.adwin++;
+      drift = out.pageHinkley || out.adwin;
       if (label === 1) flagged ? this.confusion.tp++ : this.confusion.fn++;
       else if (label === 0) flagged ? this.confusion.fp++ : this.confusion.tn++;
+      if (out.pageHinkley && this.#options.adapt === "reset") s = this.#reset(key, s);
     }
-    // a flagged reading is not learned from: the model goes on from its own forecast (for up to `hold` readings in a row)
-    const impute = flagged && s.held < hold && (s.held > 0 || score >= this.#options.holdFrom);
-    s.held = flagged ? s.held + 1 : 0;
-    if (!impute) s.norm.update(values);
-    const z = new Matrix(f, 1, s.norm.transform(impute ? forecast! : values));
-    if (s.prevIndex !== null) {
-      this.#push(s, { labelFor: s.prevIndex, y: z });
-      const ev = s.last!;
-      if (!impute && ev.prediction !== null && ev.target !== null) {
-        const p = ev.prediction.data, y = (ev.target as Matrix).data;
-        let a = 0, b = 0;
-        for (let q = 0; q < p.length; q++) {
-          a += Math.abs(p[q] - y[q]);
-          b += (p[q] - y[q]) ** 2;
-        }
-        this.#normalised.add({ a, b, n: p.length });
-      }
-    }
-    this.#push(s, { x: z });
-    const step = s.last!;
-    s.prevIndex = step.index;
-    s.forecast = s.norm.inverse(step.prediction!.data);
+    sc.learn(values, hold);
+    this.#learn(s, values, hold);
     this.observed++;
-    return { key, forecast, score, flagged };
+    return { key, forecast, score, flagged, drift };
   }
 
   /**
-   * The rolling and since-start forecast errors.
+   * The rolling and since-start forecast errors, and the baselines on the same readings.
    *
-   * @returns Per feature in original units (MAE, RMSE), and over all features in normalised units.
+   * @returns Per feature in original units (MAE, RMSE); over all features in normalised units
+   * (the recurrent model's change forecasts); and per feature the since-start MAE of the model,
+   * persistence and online AR with the skill (model MAE ÷ persistence MAE).
    */
-  metrics(): { perFeature: { window: MetricsSummary; total: MetricsSummary }[]; normalised: MetricsSummary } {
+  metrics(): {
+    perFeature: { window: MetricsSummary; total: MetricsSummary }[];
+    normalised: MetricsSummary;
+    baselines: FieldScore[];
+  } {
     return {
       perFeature: this.#perFeature.map((m) => ({ window: m.window(), total: m.total() })),
       normalised: this.#normalised.window(),
+      baselines: this.#baselines.summary(),
     };
   }
 
@@ -320,11 +365,10 @@ export class LiveLearner {
       series[key] = {
         preq: s.last!.snapshot(),
         norm: s.norm.getState(),
-        score: s.score.getState(),
         prevIndex: s.prevIndex,
+        previous: s.previous === null ? null : [...s.previous],
         forecast: s.forecast === null ? null : Array.from(s.forecast),
-        forecasts: s.forecasts,
-        held: s.held,
+        scalar: s.scalar.toState(),
       };
     }
     return {
@@ -333,6 +377,8 @@ export class LiveLearner {
       normalised: this.#normalised.getState(),
       confusion: { ...this.confusion },
       observed: this.observed,
+      baselines: this.#baselines.toState(),
+      drifts: { ...this.drifts },
     };
   }
 
@@ -340,6 +386,54 @@ export class LiveLearner {
   close(): void {
     for (const s of this.#series.values()) s.sub.unsubscribe();
     this.#series.clear();
+  }
+
+  /** The recurrent model learns the normalised change; a held reading is replaced by the model's own forecast. */
+  #learn(s: Series, values: readonly number[], hold: boolean): void {
+    const f = values.length;
+    const change = new Float64Array(f);
+    if (s.previous !== null) {
+      for (let i = 0; i < f; i++) change[i] = (hold ? s.forecast![i] : values[i]) - s.previous[i];
+      if (!hold) s.norm.update(change);
+    }
+    const z = new Matrix(f, 1, s.previous === null ? new Float64Array(f) : s.norm.transform(change));
+    if (s.prevIndex !== null) {
+      this.#push(s, { labelFor: s.prevIndex, y: z });
+      const ev = s.last!;
+      if (!hold && ev.prediction !== null && ev.target !== null) {
+        const p = ev.prediction.data, y = (ev.target as Matrix).data;
+        let a = 0, b = 0;
+        for (let q = 0; q < p.length; q++) {
+          a += Math.abs(p[q] - y[q]);
+          b += (p[q] - y[q]) ** 2;
+        }
+        this.#normalised.add({ a, b, n: p.length });
+      }
+    }
+    this.#push(s, { x: z });
+    const step = s.last!;
+    s.prevIndex = step.index;
+    // forecast = last reading + the learned change (before two changes were seen: the last reading)
+    const next = s.norm.count >= 2 ? s.norm.inverse(step.prediction!.data) : new Float64Array(f);
+    for (let i = 0; i < f; i++) next[i] = Number.isFinite(next[i]) ? values[i] + next[i] : values[i];
+    s.forecast = next;
+    s.previous = [...values];
+  }
+
+  /** Resets one series' recurrent model (fresh parameters and normaliser); its linear path and baselines go on. */
+  #reset(key: string, s: Series): Series {
+    s.sub.unsubscribe();
+    const fresh = this.#open(key, undefined, s.scalar);
+    fresh.previous = s.previous;
+    fresh.forecast = s.forecast;
+    s.scalar.resetGate();
+    this.drifts.resets++;
+    return fresh;
+  }
+
+  #scorerOptions() {
+    const { threshold, floor, hold, holdFrom, settle, warmup } = this.#options;
+    return { threshold, calm: floor, maxHold: hold, onset: holdFrom, settle, warmup };
   }
 
   #preqOptions(resume?: PrequentialSnapshot): PrequentialOptions {
@@ -361,18 +455,17 @@ export class LiveLearner {
     };
   }
 
-  #open(key: string, state?: SeriesState): Series {
+  #open(key: string, state?: SeriesState, scalar?: LiveForecasts): Series {
     const { clip, features } = this.#options;
     let feed: Subscriber<PrequentialInput> | null = null;
     const s = {
       last: null,
       error: undefined,
       norm: state ? Normalizer.fromState(state.norm, { clip }) : new Normalizer(features.length, { clip }),
-      score: state ? Normalizer.fromState(state.score) : new Normalizer(1),
       prevIndex: state?.prevIndex ?? null,
+      previous: state?.previous ?? null,
       forecast: state?.forecast ? Float64Array.from(state.forecast) : null,
-      forecasts: state?.forecasts ?? 0,
-      held: state?.held ?? 0,
+      scalar: scalar ?? new LiveForecasts(features.length, this.#scorerOptions(), state?.scalar),
     } as unknown as Series;
     s.sub = new Observable<PrequentialInput>((subscriber) => {
       feed = subscriber;
