@@ -1,18 +1,26 @@
 /**
  * Cells by kind: rebuilds a {@linkcode RecurrentCell} from its plain-data spec (as a
- * checkpoint or a snapshot keeps it), with `"rnn"` built in and other kinds registered.
+ * checkpoint or a snapshot keeps it), with `"rnn"`, `"gru"`, `"lstm"` and `"stack"` built in
+ * and other kinds registered.
  *
  * @module
  */
 import { describe } from "../math/matrix.ts";
 import type { CellSpec, RecurrentCell } from "./recurrent_cell.ts";
 import { rnnCell } from "./rnn/rnn_cell.ts";
+import { gruCell } from "./gru/gru_cell.ts";
+import { lstmCell } from "./lstm/lstm_cell.ts";
+import { stackedCell } from "./stack/stacked_cell.ts";
+import type { StackedCellOptions } from "./stack/stacked_cell.ts";
 
 /** Builds a cell from its spec; throws a RangeError/TypeError naming a setting it cannot use. */
 export type CellFactory = (spec: CellSpec) => RecurrentCell;
 
 const FACTORIES: Map<string, CellFactory> = new Map([
   ["rnn", (spec: CellSpec) => rnnCell({ head: spec.head }) as unknown as RecurrentCell],
+  ["gru", (spec: CellSpec) => gruCell({ head: spec.head }) as unknown as RecurrentCell],
+  ["lstm", (spec: CellSpec) => lstmCell({ head: spec.head }) as unknown as RecurrentCell],
+  ["stack", (spec: CellSpec) => stackedCell(spec as unknown as StackedCellOptions) as unknown as RecurrentCell],
 ]);
 
 /**
@@ -28,6 +36,10 @@ const FACTORIES: Map<string, CellFactory> = new Map([
  * import { assert } from "@std/assert";
  * import { cellKinds, registerCell } from "./create_cell.ts";
  * import { rnnCell } from "./rnn/rnn_cell.ts";
+import { gruCell } from "./gru/gru_cell.ts";
+import { lstmCell } from "./lstm/lstm_cell.ts";
+import { stackedCell } from "./stack/stacked_cell.ts";
+import type { StackedCellOptions } from "./stack/stacked_cell.ts";
  * registerCell("rnn-copy", (spec) => rnnCell({ head: spec.head }));
  * assert(cellKinds().includes("rnn-copy"));
  * ```
