@@ -85,7 +85,9 @@ Deno.test("Model.predict() carries the state exactly as forwardSteps() does, and
     await t.step(kind, () => {
       const cell = make(), params = initOf(cell);
       const expected: Matrix[] = [];
-      from(SAMPLES).pipe(forwardSteps({ params, cell })).subscribe((r) => expected.push(cell.outputOf(r.cache).clone()));
+      from(SAMPLES).pipe(forwardSteps({ params, cell })).subscribe((r) =>
+        expected.push(cell.outputOf(r.cache).clone())
+      );
       const model = new Model(cell, params, { vocab: VOCAB });
       const got = model.predictSequence(SAMPLES.map((s) => s.x[0]));
       assertBitEqual(got, expected);
@@ -145,7 +147,10 @@ Deno.test("Model.save()/load(), toBytes()/fromBytes() and fromUrl() give back ev
       CheckpointError,
       "HTTP 404",
     );
-    await assertRejects(() => Model.load(`${dir.path}/rnn.ckpt`, { vocab: Vocab.fromText("xyz") }), CheckpointError);
+    await assertRejects(
+      () => Model.load(`${dir.path}/rnn.ckpt`, { vocab: Vocab.fromText("xyz") }),
+      CheckpointError,
+    );
   } finally {
     await server.shutdown();
     await dir.dispose();
@@ -187,14 +192,21 @@ Deno.test("Model.sample() is cold and take(n) stops it; generate() joins it and 
   const chars = await lastValueFrom(model.sample({ length: 50, seed: 2 }).pipe(take(4), toArray()));
   assertEquals(chars.join(""), model.generate({ length: 4, seed: 2 }));
   assertEquals(model.state, null);
-  assertEquals(model.generate({ length: 8, argmax: true }), model.generate({ length: 8, argmax: true, seed: 9 }));
+  assertEquals(
+    model.generate({ length: 8, argmax: true }),
+    model.generate({ length: 8, argmax: true, seed: 9 }),
+  );
   const stopped = model.generate({ length: 500, seed: 1, stopAtBoundary: true });
   assert(!stopped.includes("\n"));
 });
 
 Deno.test("Model refuses what it cannot use, naming the value", () => {
   const cell = rnnCell(), params = initOf(cell);
-  assertThrows(() => new Model(cell, params, { vocab: Vocab.fromText("ab") }), RangeError, "current value is 3");
+  assertThrows(
+    () => new Model(cell, params, { vocab: Vocab.fromText("ab") }),
+    RangeError,
+    "current value is 3",
+  );
   assertThrows(() => new Model(cell, params, { backend: "nope" }), RangeError, "current value is nope");
   assertThrows(() => new Model(cell, params, { learning: { k2: 0 } }), RangeError, "'learning.k2'");
   const model = new Model(cell, params);

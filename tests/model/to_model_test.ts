@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { EMPTY, from, last, lastValueFrom, map, NEVER, Observable, take, throwError, toArray } from "rxjs";
 import { gruCell, train, Vocab } from "../../mod.ts";
-import type { ParamSet, TrainEvent, TrainerSnapshot } from "../../mod.ts";
+import type { ParamSet, TrainerSnapshot, TrainEvent } from "../../mod.ts";
 import { Model, toModel } from "../../src/model/mod.ts";
 import { assertBitEqual } from "../_bit_equal.ts";
 
@@ -68,7 +68,9 @@ Deno.test("toModel() completes empty on an empty stream, forwards errors and nev
     assertEquals(seen, []);
   });
   await t.step("take(2) upstream: the model of the second window", async () => {
-    const second = await lastValueFrom(from(SAMPLES).pipe(train(OPTIONS), map((e) => e.snapshot()), take(2), last()));
+    const second = await lastValueFrom(
+      from(SAMPLES).pipe(train(OPTIONS), map((e) => e.snapshot()), take(2), last()),
+    );
     const model = await lastValueFrom(from(SAMPLES).pipe(train(OPTIONS), take(2), toModel()));
     assertBitEqual(model.params, second.params);
   });
