@@ -20,7 +20,10 @@ const FACTORIES: Map<string, CellFactory> = new Map([
   ["rnn", (spec: CellSpec) => rnnCell({ head: spec.head }) as unknown as RecurrentCell],
   ["gru", (spec: CellSpec) => gruCell({ head: spec.head }) as unknown as RecurrentCell],
   ["lstm", (spec: CellSpec) => lstmCell({ head: spec.head }) as unknown as RecurrentCell],
-  ["stack", (spec: CellSpec) => stackedCell(spec as unknown as StackedCellOptions) as unknown as RecurrentCell],
+  [
+    "stack",
+    (spec: CellSpec) => stackedCell(spec as unknown as StackedCellOptions) as unknown as RecurrentCell,
+  ],
 ]);
 
 /**
