@@ -71,8 +71,8 @@ export { gradCheck } from "./src/cells/grad_check.ts";
 export type { GradCheckEntry, GradCheckOptions, GradCheckResult } from "./src/cells/grad_check.ts";
 export { bitsPerChar } from "./src/cells/bits_per_char.ts";
 export type { BitsPerChar, BitsPerCharOptions } from "./src/cells/bits_per_char.ts";
-export { cellKinds, createCell, registerCell } from "./src/cells/create_cell.ts";
-export type { CellFactory } from "./src/cells/create_cell.ts";
+export { cellFromOptions, cellKinds, createCell, registerCell } from "./src/cells/create_cell.ts";
+export type { CellChoiceOptions, CellFactory, CellName } from "./src/cells/create_cell.ts";
 export { gruCell } from "./src/cells/gru/gru_cell.ts";
 export type { GruCache, GruCellOptions, GruGrads, GruParams } from "./src/cells/gru/gru_cell.ts";
 export { lstmCell } from "./src/cells/lstm/lstm_cell.ts";
@@ -137,10 +137,39 @@ export type {
 export { LiveLearner } from "./src/online/live_learner.ts";
 export type {
   Confusion,
+  DriftCounts,
   LiveLearnerOptions,
   LiveLearnerState,
   LiveOutcome,
 } from "./src/online/live_learner.ts";
+export { Persistence } from "./src/online/forecast/persistence.ts";
+export type { PersistenceState } from "./src/online/forecast/persistence.ts";
+export { OnlineAR } from "./src/online/forecast/online_ar.ts";
+export type { OnlineAROptions, OnlineARState } from "./src/online/forecast/online_ar.ts";
+export { RobustSpread } from "./src/online/forecast/robust_spread.ts";
+export type { RobustSpreadOptions, RobustSpreadState } from "./src/online/forecast/robust_spread.ts";
+export { ResidualForecaster } from "./src/online/forecast/residual_forecaster.ts";
+export type {
+  ResidualForecasterOptions,
+  ResidualForecasterState,
+} from "./src/online/forecast/residual_forecaster.ts";
+export { ForecastScore } from "./src/online/forecast/forecast_score.ts";
+export type {
+  FieldScore,
+  ForecastScoreOptions,
+  ForecastScoreState,
+  ForecastTriple,
+} from "./src/online/forecast/forecast_score.ts";
+export { AnomalyScorer } from "./src/online/forecast/anomaly_scorer.ts";
+export type {
+  AnomalyScorerOptions,
+  AnomalyScorerState,
+  AnomalyVerdict,
+} from "./src/online/forecast/anomaly_scorer.ts";
+export { PageHinkley } from "./src/online/forecast/page_hinkley.ts";
+export type { PageHinkleyOptions, PageHinkleyState } from "./src/online/forecast/page_hinkley.ts";
+export { Adwin } from "./src/online/forecast/adwin.ts";
+export type { AdwinOptions, AdwinState } from "./src/online/forecast/adwin.ts";
 
 // Sources and parsers
 export { backoffDelay } from "./src/io/sources/backoff.ts";
@@ -183,6 +212,8 @@ export type { Split, SplitHeldOutOptions, SplitIdentity } from "./src/io/text/sp
 export {
   CHECKPOINT_VERSION,
   CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
 } from "./src/io/checkpoint/checkpoint.ts";
@@ -193,3 +224,9 @@ export type {
   LoadCheckpointOptions,
   LoadedCheckpoint,
 } from "./src/io/checkpoint/checkpoint.ts";
+
+// Models
+export { Model } from "./src/model/model.ts";
+export type { GenerateOptions, LearnOneOptions, ModelOptions, StepValue } from "./src/model/model.ts";
+export { toModel } from "./src/model/to_model.ts";
+export type { ToModelOptions } from "./src/model/to_model.ts";

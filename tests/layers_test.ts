@@ -1,12 +1,12 @@
 /**
  * The architecture, checked: every file of `src/` imports only from its own layer or a
- * lower one (math → kernels → cells → optim → stream → online → io → cli), and never a
+ * lower one (math → kernels → cells → optim → stream → online → io → model → cli), and never a
  * `_private.ts` file of another folder.
  */
 import { assertEquals } from "@std/assert";
 
 const ROOT = new URL("../src/", import.meta.url);
-const LAYERS = ["math", "kernels", "cells", "optim", "stream", "online", "io", "cli"];
+const LAYERS = ["math", "kernels", "cells", "optim", "stream", "online", "io", "model", "cli"];
 
 function rankOf(path: string): number {
   const top = path.split("/")[0];

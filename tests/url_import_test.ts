@@ -8,33 +8,24 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { bptt, initParams } from "../mod.ts";
+import { serveFiles } from "../tools/serve.ts";
+import { tmpDir } from "./_tmp_dir.ts";
 
 const ROOT = new URL("../", import.meta.url);
-const TYPES: Record<string, string> = {
-  ".ts": "application/typescript; charset=utf-8",
-  ".js": "application/javascript; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-};
 
-/** A static file server for the repository, on 127.0.0.1 and a free port. */
 function serveRepo(): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
-    // URL parsing has already resolved any "." and ".." segments, so this stays under ROOT
-    const path = decodeURIComponent(new URL(request.url).pathname);
-    const ext = path.slice(path.lastIndexOf("."));
-    try {
-      const body = await Deno.readFile(new URL(`.${path}`, ROOT));
-      return new Response(body, { headers: { "content-type": TYPES[ext] ?? "text/plain; charset=utf-8" } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
+  return serveFiles(ROOT, { port: 0 });
 }
 
-async function denoIn(dir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function denoIn(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: dir,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -83,5 +74,74 @@ Deno.test("mod.ts imported by URL from a folder without deno.json runs and type-
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The npm packages a DENO_DIR holds (`npm/registry.npmjs.org/<name>/<version>`). */
+async function npmPackages(denoDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const registry = `${denoDir}/npm/registry.npmjs.org`;
+  try {
+    for await (const entry of Deno.readDir(registry)) {
+      if (!entry.isDirectory) continue;
+      if (entry.name.startsWith("@")) {
+        for await (const inner of Deno.readDir(`${registry}/${entry.name}`)) {
+          out.push(`${entry.name}/${inner.name}`);
+        }
+      } else out.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return out.sort();
+}
+
+Deno.test("mod.ts by URL fetches only rxjs (and its tslib) from npm, and the examples run from a bare folder", async (t) => {
+  const server = serveRepo();
+  // under the repo's .tmp/ (the test may read only inside "."); --no-config keeps deno.json out
+  const scratch = await tmpDir();
+  const dir = await Deno.realPath(scratch.path);
+  try {
+    const host = `127.0.0.1:${server.addr.port}`;
+    const base = `http://${host}/`;
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `import { Vocab } from "${base}mod.ts";\nconsole.log(Vocab.fromText("ab").size);\n`,
+    );
+    await t.step("a fresh DENO_DIR holds only rxjs and tslib after importing mod.ts", async () => {
+      const denoDir = `${dir}/deno_dir_mod`;
+      const { code, out, err } = await denoIn(dir, [
+        "run",
+        "--no-config",
+        `--allow-import=${host}`,
+        "main.ts",
+      ], {
+        DENO_DIR: denoDir,
+      });
+      assertEquals(code, 0, `deno run failed:\n${err}`);
+      assertEquals(out.trim(), "3");
+      const packages = await npmPackages(denoDir);
+      assert(packages.includes("rxjs"), `rxjs not fetched: ${packages}`);
+      assertEquals(
+        packages.filter((p) => p !== "rxjs" && p !== "tslib"),
+        [],
+        `other npm packages: ${packages}`,
+      );
+    });
+    await t.step("examples/url_import.ts runs from the bare folder with only --allow-import", async () => {
+      await Deno.copyFile(new URL("examples/url_import.ts", ROOT), `${dir}/url_import.ts`);
+      const denoDir = `${dir}/deno_dir_example`;
+      const { code, out, err } = await denoIn(
+        dir,
+        ["run", "--no-config", `--allow-import=${host}`, "url_import.ts", base],
+        { DENO_DIR: denoDir },
+      );
+      assertEquals(code, 0, `deno run failed:\n${err}`);
+      assertEquals(out.replace(/\n$/, "").length, 40, out);
+      assertEquals((await npmPackages(denoDir)).filter((p) => p !== "rxjs" && p !== "tslib"), []);
+    });
+  } finally {
+    await server.shutdown();
+    await scratch.dispose();
   }
 });

@@ -139,6 +139,10 @@ export function cellFromOptions(options: CellChoiceOptions = {}, fn = "cellFromO
  * import { assert } from "@std/assert";
  * import { cellKinds, registerCell } from "./create_cell.ts";
  * import { rnnCell } from "./rnn/rnn_cell.ts";
+import { gruCell } from "./gru/gru_cell.ts";
+import { lstmCell } from "./lstm/lstm_cell.ts";
+import { stackedCell } from "./stack/stacked_cell.ts";
+import type { StackedCellOptions } from "./stack/stacked_cell.ts";
  * registerCell("rnn-copy", (spec) => rnnCell({ head: spec.head }));
  * assert(cellKinds().includes("rnn-copy"));
  * ```

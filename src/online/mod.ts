@@ -14,3 +14,4 @@ export * from "./normalizer.ts";
 export * from "./metrics.ts";
 export * from "./prequential.ts";
 export * from "./live_learner.ts";
+export * from "./forecast/mod.ts";

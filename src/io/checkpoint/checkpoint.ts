@@ -151,6 +151,47 @@ export class CheckpointError extends Error {
  * ```
  */
 export async function saveCheckpoint(path: string, data: CheckpointData): Promise<number> {
+  const bytes = await encodeCheckpoint(data, `"${path}"`);
+  const tmp = `${path}.tmp`;
+  try {
+    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    try {
+      await writeAll(file, bytes);
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new CheckpointError(`Cannot save checkpoint "${path}": ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return bytes.length;
+}
+
+/**
+ * A checkpoint's bytes, exactly as {@linkcode saveCheckpoint} writes them to a file: for
+ * storage that is not a file (a database, a download, a message).
+ *
+ * @param data The checkpoint's contents.
+ * @param name What to call the checkpoint in messages. @default {"(bytes)"}
+ * @returns A promise of the bytes (header, checksum line, payload).
+ * @throws {CheckpointError} When the data is inconsistent or cannot be encoded.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint.ts";
+ * import { initParams } from "../../cells/rnn/params.ts";
+ * const params = initParams({ nx: 3, na: 2, ny: 3 }, { seed: 1 });
+ * const bytes = await encodeCheckpoint({ config: { sizes: { nx: 3, na: 2, ny: 3 }, streams: 1, seed: 1 }, params });
+ * const loaded = await decodeCheckpoint(bytes);
+ * assert(loaded.params!.Wax.data.every((v, i) => Object.is(v, params.Wax.data[i])));
+ * ```
+ */
+export async function encodeCheckpoint(data: CheckpointData, name = "(bytes)"): Promise<Uint8Array> {
   const { trainer = null, stream = null, extra = {}, vocab = null, params = null } = data;
   const shared = trainer !== null && params !== null && trainer.params === params;
   const named = trainer as { cell?: CellSpec; backend?: string; config?: { head?: string } } | null;
@@ -178,7 +219,7 @@ export async function saveCheckpoint(path: string, data: CheckpointData): Promis
     };
     checkCheckpoint({ ...payload, cell, trainer } as Parameters<typeof checkCheckpoint>[0], {});
   } catch (error) {
-    throw new CheckpointError(`Cannot save checkpoint "${path}": ${(error as Error).message}`, {
+    throw new CheckpointError(`Cannot save checkpoint ${name}: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -186,24 +227,10 @@ export async function saveCheckpoint(path: string, data: CheckpointData): Promis
   const header = new TextEncoder().encode(
     `${MAGIC} ${CHECKPOINT_VERSION}\nsha256 ${await sha256(body)} ${body.length}\n`,
   );
-  const tmp = `${path}.tmp`;
-  try {
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      await writeAll(file, header);
-      await writeAll(file, body);
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
-  } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new CheckpointError(`Cannot save checkpoint "${path}": ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return header.length + body.length;
+  const bytes = new Uint8Array(header.length + body.length);
+  bytes.set(header);
+  bytes.set(body, header.length);
+  return bytes;
 }
 
 /**
@@ -240,6 +267,36 @@ export async function loadCheckpoint(
     if (error instanceof Deno.errors.IsADirectory) fail("it is a directory", error);
     fail((error as Error).message, error);
   }
+  return await decodeCheckpoint(bytes, expect, `"${path}"`);
+}
+
+/**
+ * Reads and checks a checkpoint's bytes (as {@linkcode encodeCheckpoint} makes them, or a
+ * file's contents fetched from anywhere): every check of {@linkcode loadCheckpoint} runs.
+ *
+ * @param bytes The checkpoint's bytes.
+ * @param expect What the caller expects (vocabulary, sizes, streams).
+ * @param name What to call the checkpoint in messages. @default {"(bytes)"}
+ * @returns A promise of the checkpoint's contents.
+ * @throws {CheckpointError} When the bytes cannot be used; the message says why.
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { CheckpointError, decodeCheckpoint } from "./checkpoint.ts";
+ * const error = await decodeCheckpoint(new TextEncoder().encode("hello")).catch((e) => e);
+ * assert(error instanceof CheckpointError && /not an rxrnn checkpoint/.test(error.message));
+ * ```
+ */
+export async function decodeCheckpoint(
+  bytes: Uint8Array,
+  expect: LoadCheckpointOptions = {},
+  name = "(bytes)",
+): Promise<LoadedCheckpoint> {
+  const fail = (why: string, cause?: unknown): never => {
+    throw new CheckpointError(`Cannot load checkpoint ${name}: ${why}`, { cause });
+  };
+  if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array: got ${typeof bytes}`);
   if (bytes.length === 0) fail("the file is empty (truncated)");
   const first = bytes.indexOf(10);
   const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
