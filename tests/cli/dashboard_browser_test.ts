@@ -129,8 +129,7 @@ Deno.test("train --dashboard serves a page that draws loss, held-out bits/char, 
     } catch {
       // it has ended already: its exit code and stderr say why
     }
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
+    await reader.cancel().catch(() => {});
     const status = await child.status;
     const errors = await stderr;
     await Deno.remove(dir, { recursive: true });

@@ -21,7 +21,7 @@ const BARS = "▁▂▃▄▅▆▇█";
  * import { sparkline } from "./sparkline.ts";
  * import { assertStrictEquals } from "@std/assert";
  *
- * assertStrictEquals(sparkline([3, 2, 1, 1]), "█▄▁▁");
+ * assertStrictEquals(sparkline([3, 2, 1, 1]), "█▅▁▁");
  * assertStrictEquals(sparkline([5, 5]), "▄▄");
  * ```
  */
