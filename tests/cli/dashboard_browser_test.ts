@@ -129,7 +129,7 @@ Deno.test("train --dashboard serves a page that draws loss, held-out bits/char, 
     } catch {
       // it has ended already: its exit code and stderr say why
     }
-    await reader.cancel().catch(() => {});
+    while (!(await reader.read()).done); // drain stdout: the run prints its last lines after Ctrl-C
     const status = await child.status;
     const errors = await stderr;
     await Deno.remove(dir, { recursive: true });
