@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { backendNames } from "../kernels/create_backend.ts";
+import { closest } from "./_suggest.ts";
 
 /** A command line that cannot be run as given (exit code 2). */
 export class UsageError extends Error {
@@ -37,7 +38,12 @@ export function parseOptions(command: string, args: readonly string[], spec: Opt
     return values as OptionValues;
   } catch (error) {
     const first = String((error as Error).message).split("\n")[0].replace(/\.$/, "");
-    throw new UsageError(`${command}: ${first} (see '${command} --help')`);
+    const unknown = /^Unknown option '--?([^']+)'/.exec(first)?.[1];
+    const near = unknown === undefined ? undefined : closest(unknown, Object.keys(spec));
+    const hint = near === undefined ? "" : `: did you mean --${near}?`;
+    throw new UsageError(
+      `${command}: ${first.replace(/\. To specify a positional.*$/, "")}${hint} (see '${command} --help')`,
+    );
   }
 }
 

@@ -55,6 +55,10 @@ export interface LiveConfig {
   showFlags: number;
   /** The kernel backend's name. */
   backend: string;
+  /** Serve a dashboard on 127.0.0.1. */
+  dashboard?: boolean;
+  /** Write the metrics as JSON lines to this file. */
+  log?: string;
   /** The command's name in messages (`live`, or `live.ts` for the alias). */
   command: string;
   /** The options given on the command line (names without `--`). */
@@ -110,6 +114,9 @@ flow:
   --log-every N               without a terminal, log a status line every N events (default: every 2 s)
   --show-invalid 5            how many invalid lines to print
   --show-flags 10             how many flagged readings to print as they happen
+  --dashboard                 serve a live dashboard on 127.0.0.1 (the URL is printed): forecast against
+                              reading per series, flags, dropped/lag counters
+  --log FILE                  write the metrics as JSON lines (draw them with 'main.ts dashboard --log FILE')
   -h, --help                  this help
 `;
 
@@ -148,6 +155,8 @@ const SPEC: OptionSpec = {
   "show-invalid": { type: "string" },
   "show-flags": { type: "string" },
   backend: { type: "string" },
+  dashboard: { type: "boolean" },
+  log: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -216,6 +225,8 @@ export function parseLiveArgs(args: readonly string[], name = "live"): LiveConfi
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,
     showFlags: numberOption(v, "show-flags", { integer: true, min: 0 }) ?? 10,
     backend: backendOption(v, name) ?? "js",
+    dashboard: v.dashboard === true,
+    log: stringOption(v, "log"),
     command: name,
     given: Object.keys(v).filter((k) => v[k] !== undefined),
   };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sparkline } from "./dashboard/sparkline.ts";
 
 /** What the progress line shows. */
 export interface ProgressInfo {
@@ -18,6 +19,8 @@ export interface ProgressInfo {
   elapsed: number;
   /** Estimated seconds left, or null when unknown. */
   remaining: number | null;
+  /** Recent bits/char, oldest first: drawn as a sparkline at the end when there are two or more. */
+  trend?: readonly number[];
 }
 
 /** Options of {@linkcode Progress}. */
@@ -101,6 +104,7 @@ export function formatProgress(info: ProgressInfo): string {
     `${bits} bits/char`,
     `${formatDuration(elapsed)} elapsed`,
     remaining === null ? "" : `${formatDuration(Math.max(0, remaining))} left`,
+    (info.trend?.length ?? 0) >= 2 ? sparkline(info.trend!) : "",
   ].filter((s) => s !== "").join(" | ");
 }
 

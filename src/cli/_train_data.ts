@@ -31,10 +31,10 @@ export interface TrainData {
 }
 
 /** The built-in names, split 90/10 with `seed`, streamed in `streams` columns. */
-export async function namesData(streams: number, seed: number): Promise<TrainData> {
+export async function namesData(streams: number, seed: number, holdout = 0.1): Promise<TrainData> {
   const names = await loadNames();
   const vocab = Vocab.fromText(names.join("\n"));
-  const split = splitHeldOut(names, { fraction: 0.1, seed });
+  const split = splitHeldOut(names, { fraction: holdout, seed });
   const stream = new NameStream(split.train.map((n) => vocab.encode(n)), { streams, seed: seed + 1 });
   const boundary = vocab.boundary;
   return {
@@ -64,11 +64,11 @@ export async function readText(path: string): Promise<string> {
 }
 
 /** A text, its last 10% held out, read in order by `streams` columns. */
-export function textData(text: string, path: string, streams: number): TrainData {
+export function textData(text: string, path: string, streams: number, holdout = 0.1): TrainData {
   if (text.length === 0) throw new Error(`the text '${path}' is empty`);
   const vocab = Vocab.fromText(text);
   const tokens = vocab.encode(text);
-  const held = Math.floor(tokens.length * 0.1);
+  const held = Math.floor(tokens.length * holdout);
   const train = tokens.subarray(0, tokens.length - held);
   const need = Math.max(2, streams);
   if (train.length < need) {
@@ -82,9 +82,47 @@ export function textData(text: string, path: string, streams: number): TrainData
     stream: new TextStream(train.slice(), { streams }),
     heldOut: held >= 2 ? [tokens.slice(tokens.length - held)] : [],
     heldOutLabel: `the last ${held.toLocaleString("en-US")} characters held out`,
-    identity: { kind: "text", length: tokens.length, hash: fnv1a(text) },
+    // a run with the default 10% held out keeps the identity of checkpoints written before --holdout
+    identity: {
+      kind: "text",
+      length: tokens.length,
+      hash: fnv1a(text),
+      ...(holdout === 0.1 ? {} : { holdout }),
+    },
     description: `${path === "-" ? "stdin" : `'${path}'`}: ${
       tokens.length.toLocaleString("en-US")
-    } characters, ${vocab.size} distinct (with the boundary), the last 10% held out`,
+    } characters, ${vocab.size} distinct (with the boundary), the last ${
+      Math.round(holdout * 1000) / 10
+    }% held out`,
+  };
+}
+
+/**
+ * The data with its held-out part taken from a validation text instead: a name per line
+ * for the names data, one sequence for a text. Characters the vocabulary lacks are an error.
+ */
+export function withValidation(data: TrainData, text: string, path: string): TrainData {
+  const { vocab } = data;
+  const encode = (row: string, where: string): Int32Array => {
+    try {
+      return vocab.encode(row);
+    } catch (error) {
+      throw new Error(
+        `--valid '${path}'${where}: ${(error as Error).message.replace("Cannot encode text as ", "")}`,
+      );
+    }
+  };
+  const heldOut = data.kind === "names"
+    ? text.split(/\r?\n/).filter((r) => r !== "").map((row, i) =>
+      Int32Array.of(vocab.boundary, ...encode(row, ` line ${i + 1}`), vocab.boundary)
+    )
+    : [encode(text, "")];
+  const chars = heldOut.reduce((n, s) => n + s.length, 0);
+  return {
+    ...data,
+    heldOut: chars >= 2 ? heldOut : [],
+    heldOutLabel: `'${path}' (${
+      data.kind === "names" ? `${heldOut.length.toLocaleString("en-US")} names` : "validation text"
+    })`,
   };
 }

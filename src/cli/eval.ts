@@ -9,8 +9,10 @@ import { backendOption, choiceOption, parseOptions, stringOption, UsageError } f
 import { loadCharModel } from "./_model.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";
-import { DEFAULTS } from "./_run_config.ts";
+import { LAST_POINTER, resolveCheckpoint } from "./_last_model.ts";
 import { readText } from "./_train_data.ts";
+
+const COMMAND = "eval";
 
 const SPEC: OptionSpec = {
   checkpoint: { type: "string" },
@@ -18,6 +20,8 @@ const SPEC: OptionSpec = {
   mode: { type: "string" },
   "skip-unknown": { type: "boolean" },
   backend: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -28,12 +32,15 @@ export const EVAL_HELP: string =
 Usage: rxrnn eval --text FILE [options]
 
   --text FILE          the text to score ('-' reads stdin)
-  --checkpoint FILE    the model (default ${DEFAULTS.checkpoint})
+  --checkpoint FILE    the model (default: the one 'train' wrote last, kept in ${LAST_POINTER},
+                       else out/names.ckpt), then named on stderr
   --mode MODE          lines: each line is a sequence of its own, between boundaries (a
                        name per line); text: the whole text is one sequence, the hidden
                        state carried throughout (default: lines for a names model, else text)
   --skip-unknown       leave out characters the model does not know (default: an error)
   --backend NAME       the kernel backend (default: the checkpoint's; js is always there)
+  -q, --quiet          do not name the model read on stderr
+  --json               print one JSON object: {"checkpoint", "bitsPerChar", "chars", "mode", "skipped"}
   -h, --help           show this help
 
 Example:
@@ -56,8 +63,15 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   if (textPath === undefined) throw new UsageError("eval: --text FILE is required (see 'eval --help')");
   const mode = choiceOption(values, "mode", ["lines", "text"] as const);
   const backend = backendOption(values, "eval");
-  const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
+  if (values.quiet && values.json) throw new UsageError(`${COMMAND}: give --quiet or --json, not both`);
+  const { path, from } = await resolveCheckpoint(stringOption(values, "checkpoint"));
   const { cell, params, vocab, config, backend: run } = await loadCharModel(path, backend);
+  // named on stderr when not named by --checkpoint (stdout is the sample or the figure)
+  if (from !== "flag" && !values.quiet && !values.json) {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`model: ${path}${from === "last" ? " (the last trained)" : ""}\n`),
+    );
+  }
   const text = await readText(textPath);
   const lines = mode ?? (config.data === "names" ? "lines" : "text");
   const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
@@ -91,6 +105,14 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   const note = onUnknown === "skip" && skipped > 0
     ? `, ${skipped.toLocaleString("en-US")} unknown skipped`
     : "";
+  if (values.json) {
+    out(
+      `${
+        JSON.stringify({ event: "eval", checkpoint: path, bitsPerChar: bits, chars, mode: lines, skipped })
+      }\n`,
+    );
+    return 0;
+  }
   out(`${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (${lines} mode${note})\n`);
   return 0;
 }

@@ -30,6 +30,12 @@ import { formatReport, formatStatus } from "./_live_status.ts";
 import { UsageError } from "./_args.ts";
 import { keepEarlierCheckpoint, prepareCheckpointPath } from "./_train_setup.ts";
 import type { LiveCounters } from "./_live_status.ts";
+import { startDashboard } from "./dashboard/dashboard_server.ts";
+import type { Dashboard } from "./dashboard/dashboard_server.ts";
+import { LiveRecorder } from "./dashboard/live_recorder.ts";
+import { openMetricsLog } from "./dashboard/metrics_log.ts";
+import type { MetricsLog } from "./dashboard/metrics_log.ts";
+import type { Metrics } from "./dashboard/metrics.ts";
 
 /** Where the live trainer writes: status and results, messages, and whether the output is a terminal. */
 export interface LiveIo {
@@ -187,7 +193,22 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
   let sub: Subscription | null = null;
   const listeners: [Deno.Signal, () => void][] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
+  let dashboard: Dashboard | null = null, metricsLog: MetricsLog | null = null;
+  let recorder: LiveRecorder | null = null, flushTimer: ReturnType<typeof setInterval> | undefined;
   try {
+    if (config.log !== undefined) metricsLog = openMetricsLog(config.log);
+    if (config.dashboard) {
+      dashboard = await startDashboard({ title: `live: ${features.join(", ")}` });
+      io.out(`dashboard: ${dashboard.url}`);
+    }
+    if (dashboard !== null || metricsLog !== null) {
+      const sinks: ((m: Metrics) => void)[] = [];
+      if (dashboard !== null) sinks.push(dashboard.publish.bind(dashboard));
+      if (metricsLog !== null) sinks.push(metricsLog.write.bind(metricsLog));
+      recorder = new LiveRecorder({ features, sinks });
+      const live = recorder;
+      flushTimer = setInterval(() => live.flush(counters), 250);
+    }
     if (config.source.kind === "demo") {
       demo = await startDemoServer(config.source.rate);
       io.out(`demo: feed server on ws://127.0.0.1:${demo.port}/ws replaying ${config.source.rate} events/s`);
@@ -264,6 +285,13 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
           labelAt >= 0 ? v[labelAt] : undefined,
         );
         counters.events++;
+        recorder?.reading({
+          key: outcome.key,
+          event: counters.events,
+          values: v.slice(0, features.length),
+          forecast: outcome.forecast,
+          flagged: outcome.flagged,
+        });
         counters.position = (fileLike ? 0 : skipRecords) + passed;
         if (seqAt >= 0) counters.lastSeq = v[seqAt];
         if (outcome.flagged && counters.flags++ < config.showFlags) {
@@ -302,6 +330,7 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     if (io.redraw !== undefined) io.redraw("");
     counters.skipped = base.skipped + stats.skipped;
     counters.reconnects = baseReconnects + stats.reconnects;
+    recorder?.flush(counters, true);
     if (code !== 1) checkpoint(true);
     await saving;
     for (const line of formatReport(counters, learner, (performance.now() - started) / 1000, base.events)) {
@@ -313,6 +342,9 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     return code === 130 ? 0 : code;
   } finally {
     clearInterval(timer);
+    clearInterval(flushTimer);
+    metricsLog?.close();
+    await dashboard?.close();
     sub?.unsubscribe();
     for (const [signal, stop] of listeners) Deno.removeSignalListener(signal, stop);
     learner.close();

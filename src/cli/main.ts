@@ -6,10 +6,25 @@
  */
 import { UsageError } from "./_args.ts";
 import { out } from "./_io.ts";
-import { evalCommand } from "./eval.ts";
+import { closest } from "./_suggest.ts";
+import { DASHBOARD_HELP, dashboardCommand } from "./dashboard_command.ts";
+import { EVAL_HELP, evalCommand } from "./eval.ts";
 import { liveCommand } from "./live.ts";
-import { sampleCommand } from "./sample.ts";
-import { trainCommand } from "./train.ts";
+import { LIVE_USAGE } from "./_live_args.ts";
+import { SAMPLE_HELP, sampleCommand } from "./sample.ts";
+import { TRAIN_HELP, trainCommand } from "./train.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** The version, from deno.json. */
+export const VERSION: string = denoJson.version;
+
+const HELPS: Record<string, string> = {
+  train: TRAIN_HELP,
+  sample: SAMPLE_HELP,
+  eval: EVAL_HELP,
+  live: LIVE_USAGE,
+  dashboard: DASHBOARD_HELP,
+};
 
 /** The top-level help text. */
 export const MAIN_HELP: string = `rxrnn: train vanilla RNNs with truncated BPTT over RxJS streams.
@@ -21,8 +36,10 @@ Commands:
   sample    sample text from a checkpoint
   eval      bits per character of a checkpoint on a text
   live      learn online from a live feed of numeric readings, and flag anomalies
+  dashboard draw a metrics log (written by 'train --log FILE') in the browser
 
-Run 'rxrnn <command> --help' for the options of a command.
+Run 'rxrnn help <command>' or 'rxrnn <command> --help' for the options of a command,
+'rxrnn --version' for the version.
 `;
 
 /**
@@ -43,19 +60,46 @@ export function main(args: readonly string[]): Promise<number> {
         return evalCommand(rest);
       case "live":
         return liveCommand(rest);
+      case "dashboard":
+        return dashboardCommand(rest);
+      case "-V":
+      case "--version":
+        out(`rxrnn ${VERSION}\n`);
+        return Promise.resolve(0);
       case "-h":
       case "--help":
       case "help":
-        out(MAIN_HELP);
-        return Promise.resolve(0);
+        return Promise.resolve(help(rest));
       case undefined:
         throw new UsageError("a command is required: train, sample, eval or live (see --help)");
-      default:
+      default: {
+        const near = closest(command, Object.keys(HELPS));
         throw new UsageError(
-          `unknown command '${command}': expected train, sample, eval or live (see --help)`,
+          `unknown command '${command}': ${
+            near === undefined ? "" : `did you mean '${near}'? `
+          }expected train, sample, eval, live or dashboard (see --help)`,
         );
+      }
     }
   });
+}
+
+/** `help` prints the main help; `help <command>` that command's help. */
+function help(rest: readonly string[]): number {
+  const [topic] = rest;
+  if (topic === undefined) {
+    out(MAIN_HELP);
+    return 0;
+  }
+  const text = HELPS[topic];
+  if (text === undefined) {
+    const near = closest(topic, Object.keys(HELPS));
+    throw new UsageError(
+      `help: unknown command '${topic}'${near === undefined ? "" : `: did you mean '${near}'?`} (see --help)`,
+    );
+  }
+  out(text.endsWith("\n") ? text : `${text}\n`);
+  return 0;
 }
 
 /**

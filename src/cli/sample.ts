@@ -8,7 +8,9 @@ import { backendOption, numberOption, parseOptions, stringOption, UsageError } f
 import { loadCharModel } from "./_model.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";
-import { DEFAULTS } from "./_run_config.ts";
+import { LAST_POINTER, resolveCheckpoint } from "./_last_model.ts";
+
+const COMMAND = "sample";
 
 const SPEC: OptionSpec = {
   checkpoint: { type: "string" },
@@ -18,6 +20,8 @@ const SPEC: OptionSpec = {
   prime: { type: "string" },
   seed: { type: "string" },
   backend: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -26,7 +30,8 @@ export const SAMPLE_HELP: string = `Sample text from a checkpoint, one character
 
 Usage: rxrnn sample [options]
 
-  --checkpoint FILE    the model (default ${DEFAULTS.checkpoint})
+  --checkpoint FILE    the model (default: the one 'train' wrote last, kept in ${LAST_POINTER},
+                       else out/names.ckpt), then named on stderr
   --length N           characters to draw after the priming text (default 200)
   --temperature X      softmax temperature > 0: lower is safer, higher is wilder (default 1)
   --argmax             always take the most likely character (no randomness)
@@ -34,6 +39,8 @@ Usage: rxrnn sample [options]
                        starts after a boundary, i.e. at the start of a name)
   --seed N             seed of the draws (default 0)
   --backend NAME       the kernel backend (default: the checkpoint's; js is always there)
+  -q, --quiet          do not name the model read on stderr
+  --json               print one JSON object at the end: {"checkpoint", "text"}
   -h, --help           show this help
 
 The output starts with the priming text; for the names model, each line is a name.
@@ -59,15 +66,24 @@ export async function sampleCommand(args: readonly string[]): Promise<number> {
   const seed = numberOption(values, "seed", { integer: true }) ?? 0;
   const prime = stringOption(values, "prime") ?? "";
   const backend = backendOption(values, "sample");
-  const path = stringOption(values, "checkpoint") ?? DEFAULTS.checkpoint;
+  if (values.quiet && values.json) throw new UsageError(`${COMMAND}: give --quiet or --json, not both`);
+  const { path, from } = await resolveCheckpoint(stringOption(values, "checkpoint"));
   const { cell, params, vocab, config, backend: run } = await loadCharModel(path, backend);
+  // named on stderr when not named by --checkpoint (stdout is the sample or the figure)
+  if (from !== "flag" && !values.quiet && !values.json) {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`model: ${path}${from === "last" ? " (the last trained)" : ""}\n`),
+    );
+  }
   const unknown = [...prime].find((ch) => vocab.indexOf(ch) < 0);
   if (unknown !== undefined) {
     throw new UsageError(
       `--prime has ${JSON.stringify(unknown)}, which is not in the checkpoint's vocabulary`,
     );
   }
-  out(prime);
+  const json = values.json === true;
+  let text = prime;
+  if (!json) out(prime);
   let last = prime.length > 0 ? prime.at(-1) : "\n";
   sampleTokens(params, {
     cell,
@@ -81,8 +97,10 @@ export async function sampleCommand(args: readonly string[]): Promise<number> {
     resetToken: config.data === "names" ? vocab.boundary : undefined,
   }).subscribe((token) => {
     last = vocab.chars[token];
-    out(last);
+    if (json) text += last;
+    else out(last);
   });
-  if (last !== "\n") out("\n");
+  if (json) out(`${JSON.stringify({ event: "sample", checkpoint: path, text })}\n`);
+  else if (last !== "\n") out("\n");
   return 0;
 }

@@ -11,14 +11,26 @@ import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import { train } from "../stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
 import { charSamples } from "../io/text/char_stream.ts";
-import { backendOption, durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
+import {
+  backendOption,
+  durationOption,
+  numberOption,
+  parseOptions,
+  stringOption,
+  UsageError,
+} from "./_args.ts";
 import { backendNames } from "../kernels/create_backend.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
-import { Progress } from "./_progress.ts";
+import { TrainReport } from "./_train_report.ts";
+import { startDashboard } from "./dashboard/dashboard_server.ts";
+import type { Dashboard } from "./dashboard/dashboard_server.ts";
+import { openMetricsLog } from "./dashboard/metrics_log.ts";
+import type { MetricsLog } from "./dashboard/metrics_log.ts";
+import { rememberCheckpoint } from "./_last_model.ts";
 import { DEFAULTS, describeConfig, resolveRunConfig } from "./_run_config.ts";
 import { cellOf } from "./_cell_config.ts";
-import { namesData, readText, textData } from "./_train_data.ts";
+import { namesData, readText, textData, withValidation } from "./_train_data.ts";
 import { freshOptions, keepEarlierCheckpoint, prepareCheckpointPath, resumeOptions } from "./_train_setup.ts";
 
 const SPEC: OptionSpec = {
@@ -44,6 +56,13 @@ const SPEC: OptionSpec = {
   "sample-every": { type: "string" },
   "log-every": { type: "string" },
   backend: { type: "string" },
+  holdout: { type: "string" },
+  valid: { type: "string" },
+  "eval-every": { type: "string" },
+  dashboard: { type: "boolean" },
+  log: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -55,6 +74,8 @@ Usage: rxrnn train [options]
 Data (default: the built-in names dataset):
   --dataset NAME       built-in dataset: names (${"~"}8,400 first names from npm, 10% held out)
   --text FILE          train on a text file instead ('-' reads stdin); the last 10% is held out
+  --holdout F          the fraction held out (not trained on) for the held-out figures (default 0.1)
+  --valid FILE         measure held-out bits/char on this file instead (a name per line for names)
 
 Model and optimizer (a resumed run keeps the checkpoint's; giving another value is an error):
   --hidden N           hidden units n_a (default ${DEFAULTS.hidden})
@@ -84,11 +105,21 @@ Run:
   --backend NAME       the kernel backend: ${
   backendNames().join(", ")
 } (default: the resumed checkpoint's, else js)
+  --eval-every N       also measure held-out bits/char every N steps (default: only at the end)
+
+Output:
+  --dashboard          serve a live dashboard on 127.0.0.1 (a free port; the URL is printed):
+                       loss and held-out bits/char, gradient norm, steps/s, samples
+  --log FILE           write the metrics as JSON lines (draw them with 'rxrnn dashboard --log FILE')
+  -q, --quiet          print nothing but errors (and the dashboard's URL)
+  --json               print one JSON object per line (start, progress, sample, checkpoint,
+                       held-out, done) instead of text
   -h, --help           show this help
 
 Ctrl-C (or SIGTERM) stops at the end of the current window, writes the checkpoint and
 exits with 0 (a second one exits at once with 130, or 143). The final lines give the
-held-out bits per character and the checkpoint's path.
+held-out bits per character and the checkpoint's path; 'sample' and 'eval' then read
+that checkpoint by default (its path is kept in out/last.json).
 
 Examples:
   deno run --allow-read=. --allow-write=out main.ts train --time 2m --hidden 128
@@ -121,6 +152,13 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     ? 0
     : durationOption(values, "sample-every") ?? DEFAULTS.sampleEvery;
   const logEvery = durationOption(values, "log-every") ?? DEFAULTS.logEvery;
+  if (values.quiet && values.json) throw new UsageError("train: give --quiet or --json, not both");
+  const mode = values.json ? "json" : values.quiet ? "quiet" : "human";
+  const holdout = numberOption(values, "holdout", { min: 0 }) ?? 0.1;
+  if (!(holdout < 1)) throw new UsageError(`--holdout must be a number in [0, 1): got '${values.holdout}'`);
+  const validPath = stringOption(values, "valid");
+  const evalEvery = numberOption(values, "eval-every", { integer: true, min: 1 });
+  const logPath = stringOption(values, "log");
   const resumePath = stringOption(values, "resume");
   const checkpoint: LoadedCheckpoint | null = resumePath === undefined
     ? null
@@ -136,9 +174,12 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const config = resolveRunConfig(values, checkpoint);
   const backend = backendOption(values, "train") ??
     (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
-  const data = config.data === "names"
-    ? await namesData(config.streams, config.seed)
-    : textData(await readText(config.textPath!), config.textPath!, config.streams);
+  const trainData = config.data === "names"
+    ? await namesData(config.streams, config.seed, holdout)
+    : textData(await readText(config.textPath!), config.textPath!, config.streams, holdout);
+  const data = validPath === undefined
+    ? trainData
+    : withValidation(trainData, await readText(validPath), validPath);
   const ckptPath = stringOption(values, "checkpoint") ?? resumePath ??
     (config.data === "names" ? DEFAULTS.checkpoint : DEFAULTS.textCheckpoint);
   await prepareCheckpointPath(ckptPath);
@@ -152,22 +193,44 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   if (checkpoint === null) Object.assign(trainOptions, { cell });
   const startStep = checkpoint?.trainer?.counters.steps ?? 0;
 
-  out(`data: ${data.description}\n`);
-  out(`model: ${describeConfig(config, data.vocab.size)}\n`);
+  const log: MetricsLog | null = logPath === undefined ? null : openMetricsLog(logPath);
+  let dashboard: Dashboard | null = null;
+  try {
+    dashboard = values.dashboard ? await startDashboard({ title: `train: ${data.description}` }) : null;
+  } catch (error) {
+    log?.close();
+    throw error;
+  }
+  const progress = new TrainReport({
+    mode,
+    write: out,
+    terminal: Deno.stdout.isTerminal(),
+    logEvery,
+    dashboard,
+    log,
+  });
+  progress.line("data", `data: ${data.description}`, { data: data.description });
+  progress.line("model", `model: ${describeConfig(config, data.vocab.size)}`, { config });
+  if (dashboard !== null) {
+    if (mode === "quiet") out(`dashboard: ${dashboard.url}\n`);
+    progress.line("dashboard", `dashboard: ${dashboard.url}`, { url: dashboard.url });
+  }
+  if (log !== null) progress.line("log", `metrics log: ${log.path}`, { path: log.path });
   if (checkpoint !== null) {
-    out(`resuming from '${resumePath}' at step ${startStep.toLocaleString("en-US")}\n`);
+    progress.line("resume", `resuming from '${resumePath}' at step ${startStep.toLocaleString("en-US")}`, {
+      path: resumePath,
+      step: startStep,
+    });
   }
   const kept = ckptPath === resumePath ? null : await keepEarlierCheckpoint(ckptPath);
-  if (kept !== null) out(`the earlier checkpoint is kept as '${kept}'\n`);
-
-  const progress = new Progress({ terminal: Deno.stdout.isTerminal(), write: out, logEvery });
+  if (kept !== null) progress.line("kept", `the earlier checkpoint is kept as '${kept}'`, { path: kept });
   const started = performance.now() / 1000;
   const elapsed = () => performance.now() / 1000 - started;
   let interrupted: "Ctrl-C" | "SIGTERM" | null = null,
     writeError: unknown = null,
     writes = Promise.resolve(),
     lastSaved = startStep;
-  let lastSample = 0, sampleRound = 0, final: Capture | null = null;
+  let lastSample = 0, sampleRound = 0, final: Capture | null = null, lastEval = startStep;
   const onSigint = (): void => {
     if (interrupted !== null) Deno.exit(130);
     interrupted = "Ctrl-C";
@@ -220,13 +283,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
         takeWhile((e) => (reason = stopReason(e)) === null, true),
       ).subscribe({
         next(e) {
-          progress.update({
-            step: e.step,
-            stepsPerSecond: e.stepsPerSecond,
-            smoothLoss: e.smoothLoss,
-            elapsed: elapsed(),
-            remaining: remaining(e),
-          });
+          progress.window(e, { elapsed: elapsed(), remaining: remaining(e) });
           if (reason !== null) {
             final = capture(e);
             return;
@@ -235,15 +292,38 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
             const c = capture(e);
             lastSaved = e.step;
             writes = writes.then(() => save(c)).then(
-              () => progress.print(`checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`),
+              () =>
+                progress.line(
+                  "checkpoint",
+                  `checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`,
+                  {
+                    path: ckptPath,
+                    step: c.step,
+                  },
+                ),
               (error) => {
                 writeError ??= error;
               },
             );
           }
+          if (evalEvery !== undefined && e.step - lastEval >= evalEvery && data.heldOut.length > 0) {
+            lastEval = e.step;
+            const { bits } = bitsPerChar(e.params, data.heldOut, { cell, backend });
+            progress.note({ heldOut: bits });
+            progress.line(
+              "heldout",
+              `held-out: ${bits.toFixed(3)} bits/char at step ${e.step.toLocaleString("en-US")}`,
+              {
+                step: e.step,
+                bitsPerChar: bits,
+              },
+            );
+          }
           if (sampleEvery > 0 && elapsed() - lastSample >= sampleEvery) {
             lastSample = elapsed();
-            progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend, cell));
+            const line = sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend, cell);
+            progress.note({ sample: line.replace(/^samples?: /, "") });
+            progress.line("sample", line, { step: e.step, text: line.replace(/^samples?: /, "") });
           }
         },
         error: reject,
@@ -256,22 +336,41 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     const last = final as Capture | null;
     if (last === null) throw new Error("training ended before the first window");
     await save(last);
+    const remembered = await rememberCheckpoint(ckptPath);
     if (reason === "interrupted") {
-      out(`stopped by ${interrupted} at step ${last.step.toLocaleString("en-US")}\n`);
+      progress.line("stopped", `stopped by ${interrupted} at step ${last.step.toLocaleString("en-US")}`, {
+        by: interrupted,
+        step: last.step,
+      });
     }
-    out(`${sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend, cell)}\n`);
+    const finalSample = sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend, cell);
+    progress.line("sample", finalSample, { step: last.step, text: finalSample.replace(/^samples?: /, "") });
     const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut, { cell, backend });
-    out(
+    progress.note(
+      chars === 0 ? { sample: finalSample.replace(/^samples?: /, "") } : {
+        heldOut: bits,
+        sample: finalSample.replace(/^samples?: /, ""),
+      },
+    );
+    progress.line(
+      "heldout",
       chars === 0
-        ? "held-out: nothing held out (the text is too short)\n"
+        ? "held-out: nothing held out (the text is too short)"
         : `held-out: ${bits.toFixed(3)} bits/char on ${data.heldOutLabel} (${
           chars.toLocaleString("en-US")
-        } characters)\n`,
+        } characters)`,
+      { step: last.step, bitsPerChar: chars === 0 ? null : bits, chars },
     );
-    out(`checkpoint: ${ckptPath} (step ${last.step.toLocaleString("en-US")})\n`);
+    progress.line("done", `checkpoint: ${ckptPath} (step ${last.step.toLocaleString("en-US")})`, {
+      checkpoint: ckptPath,
+      step: last.step,
+      remembered,
+    });
     return 0;
   } finally {
     progress.finish();
+    log?.close();
+    await dashboard?.close();
     Deno.removeSignalListener("SIGINT", onSigint);
     Deno.removeSignalListener("SIGTERM", onSigterm);
   }

@@ -58,3 +58,9 @@ Deno.test("Progress redraws one line on a terminal and logs lines every few seco
     assert(!text.includes("\r") && !text.includes("\x1b"));
   });
 });
+
+Deno.test("formatProgress() ends with a sparkline of the recent bits/char when given two or more", () => {
+  const info = { step: 10, stepsPerSecond: 5, smoothLoss: 1, elapsed: 1, remaining: null };
+  assertStrictEquals(formatProgress({ ...info, trend: [4, 3, 2] }).endsWith(" | █▅▁"), true);
+  assertStrictEquals(formatProgress({ ...info, trend: [4] }).endsWith("elapsed"), true);
+});
