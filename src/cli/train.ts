@@ -7,6 +7,8 @@
 import { takeWhile } from "../deps.ts";
 import { bitsPerChar } from "../cells/bits_per_char.ts";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import { lockCheckpoint } from "../io/checkpoint/checkpoint_lock.ts";
+import { PeriodicSaver } from "../io/checkpoint/periodic_saver.ts";
 import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import { train } from "../stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
@@ -133,6 +135,8 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const ckptPath = stringOption(values, "checkpoint") ?? resumePath ??
     (config.data === "names" ? DEFAULTS.checkpoint : DEFAULTS.textCheckpoint);
   await prepareCheckpointPath(ckptPath);
+  // one writer per checkpoint: a second trainer on this path is refused before training; freed on return
+  using _lock = await lockCheckpoint(ckptPath);
   const trainOptions = checkpoint === null
     ? freshOptions(config, data)
     : resumeOptions(checkpoint, data, resumePath!);
@@ -151,10 +155,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const progress = new Progress({ terminal: Deno.stdout.isTerminal(), write: out, logEvery });
   const started = performance.now() / 1000;
   const elapsed = () => performance.now() / 1000 - started;
-  let interrupted: "Ctrl-C" | "SIGTERM" | null = null,
-    writeError: unknown = null,
-    writes = Promise.resolve(),
-    lastSaved = startStep;
+  let interrupted: "Ctrl-C" | "SIGTERM" | null = null, writeError: unknown = null;
   let lastSample = 0, sampleRound = 0, final: Capture | null = null;
   const onSigint = (): void => {
     if (interrupted !== null) Deno.exit(130);
@@ -175,6 +176,15 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
       stream: c.stream,
       extra: { data: data.identity, counters: { ...c.snapshot.counters } },
     }).then(() => {});
+  // periodic saves coalesce: one in flight, the next captured when it ends (never a queue)
+  const saver = new PeriodicSaver<Capture>(save, {
+    every,
+    onSaved: (c) => progress.print(`checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`),
+    onError: (error) => {
+      writeError ??= error;
+    },
+  });
+  saver.start(startStep);
   const capture = (e: TrainEvent): Capture => ({
     snapshot: e.snapshot(),
     stream: data.stream.getState(),
@@ -219,16 +229,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
             final = capture(e);
             return;
           }
-          if (every > 0 && e.step - lastSaved >= every) {
-            const c = capture(e);
-            lastSaved = e.step;
-            writes = writes.then(() => save(c)).then(
-              () => progress.print(`checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`),
-              (error) => {
-                writeError ??= error;
-              },
-            );
-          }
+          saver.tick(e.step, () => capture(e));
           if (sampleEvery > 0 && elapsed() - lastSample >= sampleEvery) {
             lastSample = elapsed();
             progress.print(sampleLine(e.params, data, config.seed * 1000 + sampleRound++, backend));
@@ -239,7 +240,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
       });
     });
     progress.finish();
-    await writes;
+    await saver.idle();
     if (writeError !== null) throw writeError;
     const last = final as Capture | null;
     if (last === null) throw new Error("training ended before the first window");

@@ -13,6 +13,8 @@ export interface CheckpointLock {
   path: string;
   /** Frees the lock (the lock file stays; it holds no state). */
   release(): void;
+  /** Frees the lock at the end of a `using` block. */
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -65,8 +67,9 @@ export async function lockCheckpoint(path: string): Promise<CheckpointLock> {
   HELD.add(lockPath);
   await removeStaleTemporaries(path);
   let released = false;
-  return {
+  const lock: CheckpointLock = {
     path: lockPath,
+    [Symbol.dispose]: () => lock.release(),
     release() {
       if (released) return;
       released = true;
@@ -78,6 +81,7 @@ export async function lockCheckpoint(path: string): Promise<CheckpointLock> {
       }
     },
   };
+  return lock;
 }
 
 /** Lock files held by this process (an flock is per open file, so the process tracks its own). */
