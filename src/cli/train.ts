@@ -25,6 +25,8 @@ import { freshOptions, keepEarlierCheckpoint, prepareCheckpointPath, resumeOptio
 const SPEC: OptionSpec = {
   dataset: { type: "string" },
   text: { type: "string" },
+  lossy: { type: "boolean" },
+  "max-vocab": { type: "string" },
   hidden: { type: "string" },
   k1: { type: "string" },
   k2: { type: "string" },
@@ -53,6 +55,8 @@ Usage: rxrnn train [options]
 Data (default: the built-in names dataset):
   --dataset NAME       built-in dataset: names (${"~"}8,400 first names from npm, 10% held out)
   --text FILE          train on a text file instead ('-' reads stdin); the last 10% is held out
+  --lossy              accept invalid UTF-8 in --text (as U+FFFD) instead of refusing it
+  --max-vocab N        refuse a --text with more than N distinct characters (default 256)
 
 Model and optimizer (a resumed run keeps the checkpoint's; giving another value is an error):
   --hidden N           hidden units n_a (default ${DEFAULTS.hidden})
@@ -129,9 +133,12 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   const config = resolveRunConfig(values, checkpoint);
   const backend = backendOption(values, "train") ??
     (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
-  const data = config.data === "names"
-    ? await namesData(config.streams, config.seed)
-    : textData(await readText(config.textPath!), config.textPath!, config.streams);
+  const data = config.data === "names" ? await namesData(config.streams, config.seed) : textData(
+    await readText(config.textPath!, values.lossy === true),
+    config.textPath!,
+    config.streams,
+    numberOption(values, "max-vocab", { integer: true, min: 2 }) ?? 256,
+  );
   const ckptPath = stringOption(values, "checkpoint") ?? resumePath ??
     (config.data === "names" ? DEFAULTS.checkpoint : DEFAULTS.textCheckpoint);
   await prepareCheckpointPath(ckptPath);
