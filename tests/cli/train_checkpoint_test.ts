@@ -2,6 +2,7 @@
 import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
 import { tmpDir } from "../_tmp_dir.ts";
+import { symlink } from "../_symlink.ts";
 import { assertOneLineError, main, REPO, SMALL, TEXT } from "./_support.ts";
 
 const FLAGS = ["--allow-read=.", "--allow-write=.tmp"];
@@ -106,7 +107,7 @@ Deno.test("train refuses a symlink at the checkpoint path and a second writer of
     await Deno.writeTextFile(outside, "not a checkpoint");
     await t.step("a symlink at --checkpoint is one line, and nothing is copied into .bak", async () => {
       const link = `${dir.path}/link.ckpt`;
-      await Deno.symlink(await Deno.realPath(outside), link);
+      await symlink(await Deno.realPath(outside), link);
       const r = await main(FLAGS, ["train", "--text", text, ...SMALL, "--steps", "10", "--checkpoint", link]);
       assertOneLineError(r, 1, "is a symbolic link");
       const exists = await Deno.stat(`${link}.bak`).then(() => true, () => false);

@@ -152,7 +152,8 @@ export class CheckpointError extends Error {
  * import { Vocab } from "../text/vocab.ts";
  * const vocab = Vocab.fromText("abc");
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
- * const path = await Deno.makeTempFile({ dir: "." });
+ * await Deno.mkdir(".tmp", { recursive: true });
+ * const path = await Deno.makeTempFile({ dir: ".tmp" });
  * await saveCheckpoint(path, { config: { sizes: { nx: 4, na: 3, ny: 4 }, streams: 1, seed: 1 }, vocab: vocab.toData(), params });
  * const loaded = await loadCheckpoint(path, { vocab });
  * assert(loaded.params!.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
