@@ -34,7 +34,9 @@ async function denoIn(
 
 Deno.test("mod.ts imported by URL from a folder without deno.json runs and type-checks", async (t) => {
   const server = serveRepo();
-  const dir = await Deno.makeTempDir({ prefix: "rxrnn_url_import_" });
+  // under the repo's .tmp/ (the tests may write nowhere else); --no-config keeps deno.json out of it
+  await Deno.mkdir(".tmp", { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: ".tmp", prefix: "rxrnn_url_import_" });
   try {
     const host = `127.0.0.1:${server.addr.port}`;
     const script = [

@@ -10,6 +10,7 @@ import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../io/checkpoin
 import type { CellSpec } from "../cells/recurrent_cell.ts";
 import type { LiveLearnerState } from "../online/live_learner.ts";
 import type { LiveCounters } from "./_live_status.ts";
+import { checkLiveState } from "./_live_state_check.ts";
 
 /** What a checkpoint of the live trainer holds. */
 export interface LiveCheckpoint {
@@ -54,14 +55,16 @@ export async function loadLiveCheckpoint(path: string): Promise<LiveCheckpoint> 
     throw new CheckpointError(`Cannot load checkpoint "${path}": it was not written by the live trainer`);
   }
   const cell = loaded.cell;
-  for (const [key, series] of Object.entries((extra.learner as LiveLearnerState).series ?? {})) {
-    try {
-      cell.sizes(series.preq.params);
-    } catch (error) {
-      throw new CheckpointError(
-        `Cannot load checkpoint "${path}": series ${JSON.stringify(key)}: ${(error as Error).message}`,
-      );
-    }
+  try {
+    const settings = config.settings as Record<string, unknown> | undefined;
+    checkLiveState(extra.learner, extra.counters, cell, {
+      features: (config.features as unknown[]).length,
+      hidden: Number(settings?.hidden),
+    });
+  } catch (error) {
+    throw new CheckpointError(`Cannot load checkpoint "${path}": ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return {
     cell: cell.spec(),

@@ -11,6 +11,7 @@ import { splitHeldOut } from "../io/text/split.ts";
 import { TextStream } from "../io/text/text_stream.ts";
 import { Vocab } from "../io/text/vocab.ts";
 import { fnv1a } from "../io/text/fnv1a.ts";
+import { utf8Chunks } from "../io/text/utf8_chunks.ts";
 
 /** A run's data. */
 export interface TrainData {
@@ -50,23 +51,53 @@ export async function namesData(streams: number, seed: number, holdout = 0.1): P
   };
 }
 
-/** Reads a text file, or all of stdin for `"-"`; throws an Error with a one-line message. */
-export async function readText(path: string): Promise<string> {
+/** Reads a text file, or all of stdin for `"-"`, as strict UTF-8 (unless `lossy`); throws an Error with a one-line message. */
+export async function readText(path: string, lossy = false): Promise<string> {
+  const parts: string[] = [];
+  for await (const chunk of textChunks(path, lossy)) parts.push(chunk);
+  return parts.join("");
+}
+
+/** The text of a file, or of stdin for `"-"`, chunk by chunk in bounded memory (strict UTF-8 unless `lossy`). */
+export async function* textChunks(path: string, lossy = false): AsyncGenerator<string> {
+  let file: Deno.FsFile | null = null;
   try {
-    return path === "-" ? await new Response(Deno.stdin.readable).text() : await Deno.readTextFile(path);
+    if (path !== "-") {
+      file = await Deno.open(path, { read: true });
+      if ((await file.stat()).isDirectory) throw new Deno.errors.IsADirectory("it is a directory");
+    }
+    const name = path === "-" ? "stdin" : `'${path}'`;
+    yield* utf8Chunks(file === null ? Deno.stdin.readable : file.readable, { lossy, name });
+    file = null; // the readable closes the file when it ends
   } catch (error) {
+    if (error instanceof TypeError) throw new Error(error.message);
     if (error instanceof Deno.errors.NotFound) throw new Error(`cannot read '${path}': file not found`);
     if (error instanceof Deno.errors.IsADirectory) {
       throw new Error(`cannot read '${path}': it is a directory`);
     }
     throw new Error(`cannot read '${path}': ${(error as Error).message.split("\n")[0]}`);
+  } finally {
+    try {
+      file?.close();
+    } catch { /* closed by its stream */ }
   }
 }
 
 /** A text, its last 10% held out, read in order by `streams` columns. */
-export function textData(text: string, path: string, streams: number, holdout = 0.1): TrainData {
+export function textData(
+  text: string,
+  path: string,
+  streams: number,
+  holdout = 0.1,
+  maxVocab = 256,
+): TrainData {
   if (text.length === 0) throw new Error(`the text '${path}' is empty`);
   const vocab = Vocab.fromText(text);
+  if (vocab.size > maxVocab) {
+    throw new Error(
+      `the text '${path}' has ${vocab.size} distinct characters, more than --max-vocab ${maxVocab} (binary data? raise --max-vocab if it is text)`,
+    );
+  }
   const tokens = vocab.encode(text);
   const held = Math.floor(tokens.length * holdout);
   const train = tokens.subarray(0, tokens.length - held);

@@ -45,12 +45,16 @@ export function resumeOptions(checkpoint: LoadedCheckpoint, data: TrainData, pat
 /** Creates the checkpoint's directory now, so a missing permission fails before training. */
 export async function prepareCheckpointPath(path: string): Promise<void> {
   if (isDirectory(path)) throw new UsageError(`--checkpoint '${path}' is a directory`);
+  if (isSymlink(path)) {
+    throw new Error(`the checkpoint '${path}' is a symbolic link (refusing to write through it)`);
+  }
   const slash = path.lastIndexOf("/");
   // an existing directory is left alone: creating it again needs write access to it
   if (slash > 0 && !isDirectory(path.slice(0, slash))) {
     await Deno.mkdir(path.slice(0, slash), { recursive: true });
   }
-  for (const p of [path, `${path}.tmp`]) {
+  // the checkpoint, its temporaries (`<path>.<pid>.<hex>.tmp`) and its lock file
+  for (const p of [path, `${path}.0.0.tmp`, `${path}.lock`]) {
     for (const name of ["read", "write"] as const) {
       const { state } = await Deno.permissions.query({ name, path: p });
       if (state !== "granted") {
@@ -59,6 +63,14 @@ export async function prepareCheckpointPath(path: string): Promise<void> {
         );
       }
     }
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
   }
 }
 
@@ -78,10 +90,18 @@ function isDirectory(path: string): boolean {
 export async function keepEarlierCheckpoint(path: string): Promise<string | null> {
   const bak = `${path}.bak`;
   try {
+    // a symlink would copy a file from elsewhere into the .bak, and be written through
+    if ((await Deno.lstat(path)).isSymlink) {
+      throw new Error(`'${path}' is a symbolic link (refusing to write through it)`);
+    }
+    if ((await Deno.lstat(bak).catch(() => null))?.isSymlink) {
+      throw new Error(`'${bak}' is a symbolic link (refusing to write through it)`);
+    }
     await Deno.copyFile(path, bak);
     return bak;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
+    if ((error as Error).message.includes("symbolic link")) throw error;
     throw new Error(
       `cannot keep the earlier checkpoint '${path}' as '${bak}': ${(error as Error).message.split("\n")[0]}`,
     );

@@ -3,14 +3,13 @@
  *
  * @module
  */
-import { bitsPerChar } from "../cells/bits_per_char.ts";
-import type { Vocab } from "../io/text/vocab.ts";
 import { backendOption, choiceOption, parseOptions, stringOption, UsageError } from "./_args.ts";
 import { loadCharModel } from "./_model.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out } from "./_io.ts";
 import { LAST_POINTER, resolveCheckpoint } from "./_last_model.ts";
-import { readText } from "./_train_data.ts";
+import { textChunks } from "./_train_data.ts";
+import { streamBits } from "./_eval_stream.ts";
 
 const COMMAND = "eval";
 
@@ -19,6 +18,7 @@ const SPEC: OptionSpec = {
   text: { type: "string" },
   mode: { type: "string" },
   "skip-unknown": { type: "boolean" },
+  lossy: { type: "boolean" },
   backend: { type: "string" },
   quiet: { type: "boolean", short: "q" },
   json: { type: "boolean" },
@@ -38,6 +38,7 @@ Usage: rxrnn eval --text FILE [options]
                        name per line); text: the whole text is one sequence, the hidden
                        state carried throughout (default: lines for a names model, else text)
   --skip-unknown       leave out characters the model does not know (default: an error)
+  --lossy              accept invalid UTF-8 (as U+FFFD) instead of refusing it
   --backend NAME       the kernel backend (default: the checkpoint's; js is always there)
   -q, --quiet          do not name the model read on stderr
   --json               print one JSON object: {"checkpoint", "bitsPerChar", "chars", "mode", "skipped"}
@@ -72,37 +73,15 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
       new TextEncoder().encode(`model: ${path}${from === "last" ? " (the last trained)" : ""}\n`),
     );
   }
-  const text = await readText(textPath);
   const lines = mode ?? (config.data === "names" ? "lines" : "text");
-  const onUnknown = values["skip-unknown"] === true ? "skip" : "error";
-  // lines mode takes CRLF line ends as LF ones, and locates an unknown character by line and column
-  const rows = lines === "lines" ? text.split(/\r?\n/) : [text];
-  if (onUnknown === "error") {
-    rows.forEach((row, i) => {
-      try {
-        vocab.encode(row);
-      } catch (error) {
-        throw new Error(
-          `${
-            (error as Error).message.replace("Cannot encode text as ", "")
-              .replace(
-                /at position (\d+)/,
-                (at, p) => lines === "lines" ? `at line ${i + 1}, column ${Number(p) + 1}` : at,
-              )
-          } (use --skip-unknown to leave such characters out)`,
-        );
-      }
-    });
-  }
-  const skipped = rows.reduce((n, row) => n + vocab.countUnknown(row), 0);
-  const sequences = lines === "lines"
-    ? rows.filter((row) => row !== "").map((row) =>
-      betweenBoundaries(vocab, vocab.encode(row, { onUnknown }))
-    )
-    : [vocab.encode(text, { onUnknown })];
-  const { bits, chars } = bitsPerChar(params, sequences, { cell, backend: run });
+  // the text is read and scored chunk by chunk: memory does not grow with its length
+  const { bits, chars, skipped } = await streamBits(
+    textChunks(textPath, values.lossy === true),
+    { cell, params, vocab, backend: run },
+    { lines: lines === "lines", skipUnknown: values["skip-unknown"] === true },
+  );
   if (chars === 0) throw new Error(`the text '${textPath}' has nothing to score`);
-  const note = onUnknown === "skip" && skipped > 0
+  const note = values["skip-unknown"] === true && skipped > 0
     ? `, ${skipped.toLocaleString("en-US")} unknown skipped`
     : "";
   if (values.json) {
@@ -115,11 +94,4 @@ export async function evalCommand(args: readonly string[]): Promise<number> {
   }
   out(`${bits.toFixed(4)} bits/char on ${chars.toLocaleString("en-US")} characters (${lines} mode${note})\n`);
   return 0;
-}
-
-/** `[boundary, ...tokens, boundary]`, without spreading (a long line would overflow the call stack). */
-function betweenBoundaries(vocab: Vocab, tokens: Int32Array): Int32Array {
-  const sequence = new Int32Array(tokens.length + 2).fill(vocab.boundary);
-  sequence.set(tokens, 1);
-  return sequence;
 }

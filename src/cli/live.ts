@@ -29,6 +29,8 @@ import type { DemoServer } from "./_demo_server.ts";
 import { formatReport, formatStatus } from "./_live_status.ts";
 import { UsageError } from "./_args.ts";
 import { keepEarlierCheckpoint, prepareCheckpointPath } from "./_train_setup.ts";
+import { lockCheckpoint } from "../io/checkpoint/checkpoint_lock.ts";
+import { PeriodicSaver } from "../io/checkpoint/periodic_saver.ts";
 import type { LiveCounters } from "./_live_status.ts";
 import { startDashboard } from "./dashboard/dashboard_server.ts";
 import type { Dashboard } from "./dashboard/dashboard_server.ts";
@@ -145,6 +147,8 @@ export async function liveCommand(args: readonly string[], name = "live"): Promi
 export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
   if (config.source.kind === "file") await checkReadable(config.source.path);
   if (config.checkpoint !== undefined) await prepareCheckpointPath(config.checkpoint);
+  // one writer per checkpoint: a second live trainer on this path is refused; freed on return
+  using _lock = config.checkpoint === undefined ? null : await lockCheckpoint(config.checkpoint);
   const ck = config.resume ? await loadLiveCheckpoint(config.checkpoint!) : null;
   if (ck !== null) config = keepSettings(config, ck.settings);
   const { features } = config;
@@ -180,7 +184,13 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
         `Cannot resume from "${config.checkpoint}": it was made with --fields ${ck.features.join(",")}`,
       );
     }
-    learner = new LiveLearner(learnerOptions, ck.learner);
+    try {
+      learner = new LiveLearner(learnerOptions, ck.learner);
+    } catch (error) {
+      throw new Error(
+        `Cannot resume from "${config.checkpoint}": ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
     Object.assign(counters, ck.counters, { lag: 0 });
     io.out(`resumed from ${config.checkpoint} at events=${counters.events} seq=${counters.lastSeq}`);
   } else {
@@ -237,26 +247,26 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
       stopped = true; // events still in the delivery slice are not learned from
       resolve(code);
     };
-    let saving: Promise<unknown> = Promise.resolve();
     let finalError: Error | null = null;
-    const checkpoint = (final = false) => {
-      if (config.checkpoint === undefined) return;
-      const data: LiveCheckpoint = {
-        cell: learner.cell,
-        backend: config.backend,
-        features,
-        learner: learner.getState(),
-        counters: { ...counters },
-        settings: settingsOf(config),
-      };
-      saving = saving.then(() => saveLiveCheckpoint(config.checkpoint!, data)).then(
-        () => io.out(`checkpoint events=${data.counters.events} seq=${data.counters.lastSeq}`),
-        (e) => {
-          if (final) finalError = e as Error;
-          else io.err(`warning: checkpoint failed: ${(e as Error).message}`);
-        },
-      );
-    };
+    const snapshot = (): LiveCheckpoint => ({
+      cell: learner.cell,
+      backend: config.backend,
+      features,
+      learner: learner.getState(),
+      counters: { ...counters },
+      settings: settingsOf(config),
+    });
+    const saved = (data: LiveCheckpoint) =>
+      io.out(`checkpoint events=${data.counters.events} seq=${data.counters.lastSeq}`);
+    // periodic saves coalesce: one in flight, the next captured when it ends (never a queue)
+    const saver = new PeriodicSaver<LiveCheckpoint>((d) => saveLiveCheckpoint(config.checkpoint!, d), {
+      every: config.checkpoint === undefined ? 0 : config.every,
+      onSaved: saved,
+      onError: (e) => io.err(`warning: checkpoint failed: ${(e as Error).message}`),
+    });
+    saver.start(counters.events);
+    // invalid lines of a resumed file counted again while passing over what the checkpoint holds
+    let replayed = 0;
     const status = () => formatStatus(counters, learner, (performance.now() - started) / 1000, base.events);
     const fileLike = config.source.kind === "file" || config.source.kind === "stdin";
     sub = lines.pipe(
@@ -271,12 +281,13 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
         if (stopped) return;
         // a run resumed at or past --events learns nothing more
         if (config.events !== undefined && counters.events >= config.events) return done(0);
-        counters.skipped = base.skipped + stats.skipped;
+        const passed = b.delivered + b.dropped;
+        if (fileLike && passed <= skipRecords) replayed = stats.skipped;
+        counters.skipped = base.skipped + stats.skipped - replayed;
         counters.dropped = base.dropped + b.dropped;
         counters.lag = b.lag;
         counters.reconnects = baseReconnects + stats.reconnects;
         // a resumed file or stdin is read again from its start: pass over what the checkpoint holds
-        const passed = b.delivered + b.dropped;
         if (fileLike && passed <= skipRecords) return;
         const v = b.value.values;
         const outcome = learner.observe(
@@ -303,7 +314,7 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
           );
         }
         if (config.logEvery !== undefined && counters.events % config.logEvery === 0) io.out(status());
-        if (config.checkpoint !== undefined && counters.events % config.every === 0) checkpoint();
+        saver.tick(counters.events, snapshot);
         if (config.events !== undefined && counters.events >= config.events) done(0);
       },
       error(e) {
@@ -328,11 +339,16 @@ export async function runLive(config: LiveConfig, io: LiveIo): Promise<number> {
     clearInterval(timer);
     timer = undefined;
     if (io.redraw !== undefined) io.redraw("");
-    counters.skipped = base.skipped + stats.skipped;
+    counters.skipped = base.skipped + stats.skipped - replayed;
     counters.reconnects = baseReconnects + stats.reconnects;
     recorder?.flush(counters, true);
-    if (code !== 1) checkpoint(true);
-    await saving;
+    await saver.idle();
+    if (code !== 1 && config.checkpoint !== undefined) {
+      const data = snapshot();
+      await saveLiveCheckpoint(config.checkpoint, data).then(() => saved(data), (e) => {
+        finalError = e as Error;
+      });
+    }
     for (const line of formatReport(counters, learner, (performance.now() - started) / 1000, base.events)) {
       io.out(line);
     }

@@ -7,6 +7,8 @@
 import { takeWhile } from "../deps.ts";
 import { bitsPerChar } from "../cells/bits_per_char.ts";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint/checkpoint.ts";
+import { lockCheckpoint } from "../io/checkpoint/checkpoint_lock.ts";
+import { PeriodicSaver } from "../io/checkpoint/periodic_saver.ts";
 import type { LoadedCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import { train } from "../stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
@@ -36,6 +38,8 @@ import { freshOptions, keepEarlierCheckpoint, prepareCheckpointPath, resumeOptio
 const SPEC: OptionSpec = {
   dataset: { type: "string" },
   text: { type: "string" },
+  lossy: { type: "boolean" },
+  "max-vocab": { type: "string" },
   hidden: { type: "string" },
   cell: { type: "string" },
   layers: { type: "string" },
@@ -76,6 +80,8 @@ Data (default: the built-in names dataset):
   --text FILE          train on a text file instead ('-' reads stdin); the last 10% is held out
   --holdout F          the fraction held out (not trained on) for the held-out figures (default 0.1)
   --valid FILE         measure held-out bits/char on this file instead (a name per line for names)
+  --lossy              accept invalid UTF-8 in --text (as U+FFFD) instead of refusing it
+  --max-vocab N        refuse a --text with more than N distinct characters (default 256)
 
 Model and optimizer (a resumed run keeps the checkpoint's; giving another value is an error):
   --hidden N           hidden units n_a (default ${DEFAULTS.hidden})
@@ -176,13 +182,21 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
   const trainData = config.data === "names"
     ? await namesData(config.streams, config.seed, holdout)
-    : textData(await readText(config.textPath!), config.textPath!, config.streams, holdout);
+    : textData(
+      await readText(config.textPath!, values.lossy === true),
+      config.textPath!,
+      config.streams,
+      holdout,
+      numberOption(values, "max-vocab", { integer: true, min: 2 }) ?? 256,
+    );
   const data = validPath === undefined
     ? trainData
-    : withValidation(trainData, await readText(validPath), validPath);
+    : withValidation(trainData, await readText(validPath, values.lossy === true), validPath);
   const ckptPath = stringOption(values, "checkpoint") ?? resumePath ??
     (config.data === "names" ? DEFAULTS.checkpoint : DEFAULTS.textCheckpoint);
   await prepareCheckpointPath(ckptPath);
+  // one writer per checkpoint: a second trainer on this path is refused before training; freed on return
+  using _lock = await lockCheckpoint(ckptPath);
   const trainOptions = checkpoint === null
     ? freshOptions(config, data)
     : resumeOptions(checkpoint, data, resumePath!);
@@ -226,10 +240,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   if (kept !== null) progress.line("kept", `the earlier checkpoint is kept as '${kept}'`, { path: kept });
   const started = performance.now() / 1000;
   const elapsed = () => performance.now() / 1000 - started;
-  let interrupted: "Ctrl-C" | "SIGTERM" | null = null,
-    writeError: unknown = null,
-    writes = Promise.resolve(),
-    lastSaved = startStep;
+  let interrupted: "Ctrl-C" | "SIGTERM" | null = null, writeError: unknown = null;
   let lastSample = 0, sampleRound = 0, final: Capture | null = null, lastEval = startStep;
   const onSigint = (): void => {
     if (interrupted !== null) Deno.exit(130);
@@ -250,6 +261,19 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
       stream: c.stream,
       extra: { data: data.identity, counters: { ...c.snapshot.counters } },
     }).then(() => {});
+  // periodic saves coalesce: one in flight, the next captured when it ends (never a queue)
+  const saver = new PeriodicSaver<Capture>(save, {
+    every,
+    onSaved: (c) =>
+      progress.line("checkpoint", `checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`, {
+        path: ckptPath,
+        step: c.step,
+      }),
+    onError: (error) => {
+      writeError ??= error;
+    },
+  });
+  saver.start(startStep);
   const capture = (e: TrainEvent): Capture => ({
     snapshot: e.snapshot(),
     stream: data.stream.getState(),
@@ -288,24 +312,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
             final = capture(e);
             return;
           }
-          if (every > 0 && e.step - lastSaved >= every) {
-            const c = capture(e);
-            lastSaved = e.step;
-            writes = writes.then(() => save(c)).then(
-              () =>
-                progress.line(
-                  "checkpoint",
-                  `checkpoint: ${ckptPath} (step ${c.step.toLocaleString("en-US")})`,
-                  {
-                    path: ckptPath,
-                    step: c.step,
-                  },
-                ),
-              (error) => {
-                writeError ??= error;
-              },
-            );
-          }
+          saver.tick(e.step, () => capture(e));
           if (evalEvery !== undefined && e.step - lastEval >= evalEvery && data.heldOut.length > 0) {
             lastEval = e.step;
             const { bits } = bitsPerChar(e.params, data.heldOut, { cell, backend });
@@ -331,7 +338,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
       });
     });
     progress.finish();
-    await writes;
+    await saver.idle();
     if (writeError !== null) throw writeError;
     const last = final as Capture | null;
     if (last === null) throw new Error("training ended before the first window");
@@ -343,7 +350,13 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
         step: last.step,
       });
     }
-    const finalSample = sampleLine(last.snapshot.params, data, config.seed * 1000 + sampleRound, backend, cell);
+    const finalSample = sampleLine(
+      last.snapshot.params,
+      data,
+      config.seed * 1000 + sampleRound,
+      backend,
+      cell,
+    );
     progress.line("sample", finalSample, { step: last.step, text: finalSample.replace(/^samples?: /, "") });
     const { bits, chars } = bitsPerChar(last.snapshot.params, data.heldOut, { cell, backend });
     progress.note(

@@ -48,7 +48,8 @@ Deno.test("train --dashboard serves a page that draws loss, held-out bits/char, 
       ? new Error(`${CHROMIUM} is missing: install it with 'apt-get install -y chromium' (.ci/run does)`)
       : error;
   }
-  const dir = await Deno.makeTempDir({ prefix: "rxrnn_dashboard_" });
+  await Deno.mkdir(".tmp", { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: ".tmp", prefix: "rxrnn_dashboard_" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

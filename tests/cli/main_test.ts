@@ -140,7 +140,10 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       const saved = [...every.stdout.matchAll(/^checkpoint: .*every\.ckpt \(step (\d+)\)$/gm)].map((m) =>
         Number(m[1])
       );
-      assertEquals(saved, [30, 60, 90, 100]);
+      // saves coalesce (one in flight, none queued): each at least a period after the one before
+      assertStrictEquals(saved[0], 30);
+      assertStrictEquals(saved.at(-1), 100);
+      assert(saved.every((s, i) => i === 0 || s - saved[i - 1] >= 30 || s === 100), String(saved));
     });
     await t.step("resume refuses a checkpoint made on other data", async () => {
       const other = `${dir.path}/other.txt`;

@@ -216,7 +216,8 @@ Deno.test("backpressure() with the pause policy stops reading a pausable source 
     assertLessOrEqual(maxAhead, capacity + 2 * perPull);
   });
   await t.step("a file source is not read while the queue is full", async () => {
-    const path = await Deno.makeTempFile({ dir: ".", suffix: ".tmp" });
+    await Deno.mkdir(".tmp", { recursive: true });
+    const path = await Deno.makeTempFile({ dir: ".tmp", suffix: ".tmp" });
     try {
       const lines = 3000;
       await Deno.writeTextFile(path, Array.from({ length: lines }, (_, k) => `${k},${k * 2}\n`).join(""));

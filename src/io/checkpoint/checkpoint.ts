@@ -17,6 +17,7 @@
  */
 import { decodeValue, encodeValue } from "./codec.ts";
 import { checkCheckpoint } from "./_check.ts";
+import { readHead, writeAtomic } from "./_file.ts";
 import { createCell } from "../../cells/create_cell.ts";
 import type { CellSpec, RecurrentCell } from "../../cells/recurrent_cell.ts";
 import type { ParamSet } from "../../cells/types.ts";
@@ -30,6 +31,10 @@ import type { Vocab, VocabData } from "../text/vocab.ts";
 export const CHECKPOINT_VERSION = 2;
 
 const MAGIC = "rxrnn-checkpoint";
+/** The header is read first, in this many bytes at most (it is about 100). */
+const HEAD_BYTES = 256;
+/** The largest payload read by default: 1 GiB. */
+const DEFAULT_MAX_BYTES = 2 ** 30;
 
 /** Settings of the model and run kept in a checkpoint; any other plain-data fields are kept too. */
 export interface CheckpointConfig {
@@ -111,6 +116,8 @@ export interface LoadCheckpointOptions {
   sizes?: Partial<{ nx: number; na: number; ny: number }>;
   /** The number of parallel streams. */
   streams?: number;
+  /** The largest payload (bytes) to read; a header announcing more is refused before reading. @default {2 ** 30} */
+  maxBytes?: number;
 }
 
 /** A checkpoint that cannot be read, or written: missing, truncated, corrupted, foreign or inconsistent. */
@@ -126,8 +133,10 @@ export class CheckpointError extends Error {
 }
 
 /**
- * Writes a checkpoint atomically: to `path + ".tmp"`, flushed to disk, then renamed over
- * `path`, so a crash leaves either the old file or the new one.
+ * Writes a checkpoint atomically: to a new temporary file with a unique name next to
+ * `path` (created exclusively, never through a symlink), flushed to disk, renamed over
+ * `path`, and the directory flushed, so a crash leaves either the old file or the new
+ * one. A symlink at `path` is refused.
  *
  * @param path The file to write.
  * @param data The checkpoint's contents.
@@ -143,7 +152,8 @@ export class CheckpointError extends Error {
  * import { Vocab } from "../text/vocab.ts";
  * const vocab = Vocab.fromText("abc");
  * const params = initParams({ nx: 4, na: 3, ny: 4 }, { seed: 1 });
- * const path = await Deno.makeTempFile({ dir: "." });
+ * await Deno.mkdir(".tmp", { recursive: true });
+ * const path = await Deno.makeTempFile({ dir: ".tmp" });
  * await saveCheckpoint(path, { config: { sizes: { nx: 4, na: 3, ny: 4 }, streams: 1, seed: 1 }, vocab: vocab.toData(), params });
  * const loaded = await loadCheckpoint(path, { vocab });
  * assert(loaded.params!.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
@@ -152,21 +162,13 @@ export class CheckpointError extends Error {
  */
 export async function saveCheckpoint(path: string, data: CheckpointData): Promise<number> {
   const bytes = await encodeCheckpoint(data, `"${path}"`);
-  const tmp = `${path}.tmp`;
   try {
-    const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      await writeAll(file, bytes);
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
+    await writeAtomic(path, [bytes]);
   } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new CheckpointError(`Cannot save checkpoint "${path}": ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new CheckpointError(
+      `Cannot save checkpoint "${path}": ${(error as Error).message.split("\n")[0]}`,
+      { cause: error },
+    );
   }
   return bytes.length;
 }
@@ -235,7 +237,8 @@ export async function encodeCheckpoint(data: CheckpointData, name = "(bytes)"): 
 
 /**
  * Reads and checks a checkpoint. Every check runs before anything is returned: a
- * missing, truncated or corrupted file (checksum), an unknown format version,
+ * missing, truncated or corrupted file (checksum), an unknown format version, a file
+ * whose size differs from its header's (checked before the payload is read),
  * inconsistent shapes, or a vocabulary / sizes other than `expect` each give one
  * {@linkcode CheckpointError} with a clear message, and never a partial result.
  *
@@ -259,14 +262,65 @@ export async function loadCheckpoint(
   const fail = (why: string, cause?: unknown): never => {
     throw new CheckpointError(`Cannot load checkpoint "${path}": ${why}`, { cause });
   };
+  const { maxBytes = DEFAULT_MAX_BYTES } = expect;
+  let size = 0, head: Uint8Array = new Uint8Array(0);
+  try {
+    ({ size, head } = await readHead(path, HEAD_BYTES));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) fail("file not found", error);
+    if (error instanceof Deno.errors.IsADirectory) fail("it is a directory", error);
+    fail((error as Error).message.split("\n")[0], error);
+  }
+  if (size === 0) fail("the file is empty (truncated)");
+  const first = head.indexOf(10);
+  const second = first < 0 ? -1 : head.indexOf(10, first + 1);
+  const line1 = new TextDecoder().decode(head.subarray(0, first < 0 ? Math.min(head.length, 40) : first));
+  if (!line1.startsWith(`${MAGIC} `)) {
+    if (first < 0 && `${MAGIC} `.startsWith(line1)) fail("the file is truncated (incomplete header)");
+    fail("not an rxrnn checkpoint (unknown header)");
+  }
+  const versionText = line1.slice(MAGIC.length + 1);
+  if (first < 0) {
+    fail(head.length < size ? "corrupted header (too long)" : "the file is truncated (incomplete header)");
+  }
+  const version = Number(versionText);
+  if (!/^\d+$/.test(versionText)) fail(`unreadable format version ${JSON.stringify(versionText)}`);
+  if (version !== 1 && version !== CHECKPOINT_VERSION) {
+    fail(
+      `format version ${version} is not supported (this build reads versions 1 and ${CHECKPOINT_VERSION})`,
+    );
+  }
+  if (second < 0) {
+    fail(
+      head.length < size
+        ? "corrupted header (no checksum line)"
+        : "the file is truncated (incomplete header)",
+    );
+  }
+  const line2 = new TextDecoder().decode(head.subarray(first + 1, second));
+  const match = /^sha256 ([0-9a-f]{64}) (\d+)$/.exec(line2);
+  if (match === null) fail("corrupted header (no checksum line)");
+  const [, digest, lengthText] = match!;
+  // the header and the file's size are checked before a byte of the payload is read
+  const expected = Number(lengthText), headerBytes = second + 1, total = headerBytes + expected;
+  if (expected > maxBytes) {
+    fail(`its header says ${expected} payload bytes, larger than the limit of ${maxBytes} bytes (maxBytes)`);
+  }
+  if (size < total) fail(`the file is truncated: ${size - headerBytes} of ${expected} payload bytes`);
+  if (size > total) {
+    fail(
+      `corrupted: ${
+        size - total
+      } unexpected bytes after the payload (the file has ${size} bytes but its header says ${total})`,
+    );
+  }
   let bytes: Uint8Array = new Uint8Array(0);
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) fail("file not found", error);
-    if (error instanceof Deno.errors.IsADirectory) fail("it is a directory", error);
-    fail((error as Error).message, error);
+    fail((error as Error).message.split("\n")[0], error);
   }
+  if (bytes.length !== total) fail(`the file changed while it was read (${bytes.length} of ${total} bytes)`);
   return await decodeCheckpoint(bytes, expect, `"${path}"`);
 }
 
@@ -395,9 +449,4 @@ export async function decodeCheckpoint(
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
 }

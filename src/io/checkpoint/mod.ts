@@ -11,3 +11,5 @@
  * @module
  */
 export * from "./checkpoint.ts";
+export * from "./checkpoint_lock.ts";
+export * from "./periodic_saver.ts";

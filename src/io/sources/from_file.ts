@@ -43,7 +43,8 @@ export interface FromFileOptions {
  * import { assert } from "@std/assert";
  * import { lastValueFrom, toArray } from "rxjs";
  * import { fromFile, parseCsv } from "../../../mod.ts";
- * const path = await Deno.makeTempFile({ dir: ".", suffix: ".tmp" });
+ * await Deno.mkdir(".tmp", { recursive: true });
+ * const path = await Deno.makeTempFile({ dir: ".tmp", suffix: ".tmp" });
  * try {
  *   await Deno.writeTextFile(path, "a,b\n1,2\n3,4\n");
  *   const records = await lastValueFrom(fromFile(path).pipe(parseCsv({ header: true }), toArray()));

@@ -15,3 +15,4 @@ export * from "./char_stream.ts";
 export * from "./name_stream.ts";
 export * from "./text_stream.ts";
 export * from "./split.ts";
+export * from "./utf8_chunks.ts";

@@ -68,7 +68,8 @@ export const settle = (): Promise<unknown> => new Promise((resolve) => setTimeou
 
 /** A temp file under the repo (test reads are limited to "."; `*.tmp` is git-ignored). */
 export async function withTempFile(fn: (path: string) => Promise<void>): Promise<void> {
-  const path = await Deno.makeTempFile({ dir: ".", suffix: ".tmp" });
+  await Deno.mkdir(".tmp", { recursive: true });
+  const path = await Deno.makeTempFile({ dir: ".tmp", suffix: ".tmp" });
   try {
     await fn(path);
   } finally {
