@@ -1,7 +1,6 @@
 /** `main.ts`: help, usage errors in one line, and train → sample → eval end to end. */
 import {
   assert,
-  assertEquals,
   assertMatch,
   assertNotEquals,
   assertStrictEquals,

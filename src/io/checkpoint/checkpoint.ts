@@ -300,7 +300,7 @@ export async function loadCheckpoint(
   const line2 = new TextDecoder().decode(head.subarray(first + 1, second));
   const match = /^sha256 ([0-9a-f]{64}) (\d+)$/.exec(line2);
   if (match === null) fail("corrupted header (no checksum line)");
-  const [, digest, lengthText] = match!;
+  const [, , lengthText] = match!;
   // the header and the file's size are checked before a byte of the payload is read
   const expected = Number(lengthText), headerBytes = second + 1, total = headerBytes + expected;
   if (expected > maxBytes) {
