@@ -1,11 +1,5 @@
 /** `main.ts`: help, usage errors in one line, and train → sample → eval end to end. */
-import {
-  assert,
-  assertMatch,
-  assertNotEquals,
-  assertStrictEquals,
-  assertStringIncludes,
-} from "@std/assert";
+import { assert, assertMatch, assertNotEquals, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
 import { Vocab } from "../../src/io/text/vocab.ts";
 import { bitsPerChar } from "../../src/cells/bits_per_char.ts";
