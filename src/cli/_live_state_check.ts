@@ -37,6 +37,8 @@ export function checkLiveState(
   }
   l.perFeature.forEach((s, i) => object(s, `learner.perFeature[${i}]`));
   object(l.normalised, "learner.normalised");
+  object(l.baselines, "learner.baselines");
+  object(l.drifts, "learner.drifts");
   const confusion = object(l.confusion, "learner.confusion");
   for (const key of ["tp", "fp", "fn", "tn"]) count(confusion[key], `learner.confusion.${key}`);
   for (const [key, value] of Object.entries(series)) {
@@ -68,10 +70,15 @@ export function checkLiveState(
     const pc = object(preq.counters, `${what}.preq.counters`);
     for (const [k, v] of Object.entries(pc)) count(v, `${what}.preq.counters.${k}`);
     object(s.norm, `${what}.norm`);
-    object(s.score, `${what}.score`);
-    count(s.forecasts, `${what}.forecasts`);
-    count(s.held, `${what}.held`);
+    object(s.scalar, `${what}.scalar`);
     if (s.prevIndex !== null) count(s.prevIndex, `${what}.prevIndex`);
+    if (
+      s.previous !== null &&
+      (!Array.isArray(s.previous) || s.previous.length !== sizes.features ||
+        !s.previous.every((v) => typeof v === "number" && Number.isFinite(v)))
+    ) {
+      throw new TypeError(`'${what}.previous' must be null or ${sizes.features} finite numbers`);
+    }
     if (
       s.forecast !== null &&
       (!Array.isArray(s.forecast) || s.forecast.length !== sizes.features ||

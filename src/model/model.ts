@@ -550,7 +550,7 @@ export class Model {
    * import { Model } from "./model.ts";
    * import { rnnCell } from "../../mod.ts";
    * const model = new Model(rnnCell(), rnnCell().init({ nx: 3, na: 4, ny: 3 }));
-   * const path = await Deno.makeTempFile({ dir: "." });
+   * const path = await Deno.makeTempFile({ dir: await Deno.mkdir(".tmp", { recursive: true }).then(() => ".tmp") });
    * assert(await model.save(path) > 0 && (await Model.load(path)).sizes.na === 4);
    * await Deno.remove(path);
    * ```

@@ -29,7 +29,7 @@ export interface MetricsLog {
  * import { parseMetricsLog } from "./metrics.ts";
  * import { assertStrictEquals } from "@std/assert";
  *
- * const path = await Deno.makeTempFile({ dir: ".", suffix: ".jsonl" });
+ * const path = await Deno.makeTempFile({ dir: await Deno.mkdir(".tmp", { recursive: true }).then(() => ".tmp"), suffix: ".jsonl" });
  * const log = openMetricsLog(path);
  * log.write({ kind: "train", step: 10, time: 1, bitsPerChar: 2, meanLoss: 1.4, gradNorm: 3, stepsPerSecond: 10, learningRate: 0.01 });
  * log.close();

@@ -16,7 +16,10 @@ const POINT: Metrics = {
 };
 
 Deno.test("openMetricsLog() writes one JSON line per message that parseMetricsLog() reads back", async () => {
-  const path = await Deno.makeTempFile({ dir: ".", suffix: ".jsonl" });
+  const path = await Deno.makeTempFile({
+    dir: await Deno.mkdir(".tmp", { recursive: true }).then(() => ".tmp"),
+    suffix: ".jsonl",
+  });
   try {
     const log = openMetricsLog(path);
     log.write(POINT);
