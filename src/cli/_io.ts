@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { ParamSet } from "../cells/types.ts";
 import { sampleTokens } from "../stream/sample_tokens.ts";
 import type { SampleTokensOptions } from "../stream/sample_tokens.ts";
@@ -30,7 +31,7 @@ export function sampleLine(
   params: ParamSet,
   data: { kind: "names" | "text"; vocab: Vocab },
   seed: number,
-  backend = "js",
+  backend: string = DEFAULT_BACKEND,
 ): string {
   const { vocab } = data;
   if (data.kind === "names") {

@@ -12,7 +12,7 @@ import { train } from "../stream/train.ts";
 import type { TrainerSnapshot, TrainEvent } from "../stream/train.ts";
 import { charSamples } from "../io/text/char_stream.ts";
 import { backendOption, durationOption, numberOption, parseOptions, stringOption } from "./_args.ts";
-import { backendNames } from "../kernels/create_backend.ts";
+import { backendNames, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
 import { Progress } from "./_progress.ts";
@@ -75,7 +75,7 @@ Run:
   --log-every DUR      when not on a terminal, print a progress line this often (default ${DEFAULTS.logEvery}s)
   --backend NAME       the kernel backend: ${
   backendNames().join(", ")
-} (default: the resumed checkpoint's, else js)
+} (default: the resumed checkpoint's, else ${DEFAULT_BACKEND})
   -h, --help           show this help
 
 Ctrl-C (or SIGTERM) stops at the end of the current window, writes the checkpoint and
@@ -126,7 +126,9 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   }
   const config = resolveRunConfig(values, checkpoint);
   const backend = backendOption(values, "train") ??
-    (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
+    (checkpoint !== null && backendNames().includes(checkpoint.backend)
+      ? checkpoint.backend
+      : DEFAULT_BACKEND);
   const data = config.data === "names"
     ? await namesData(config.streams, config.seed)
     : textData(await readText(config.textPath!), config.textPath!, config.streams);

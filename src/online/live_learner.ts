@@ -16,6 +16,7 @@ import type { OptimizerOptions } from "../optim/optimizers.ts";
 import { prequential } from "./prequential.ts";
 import type { PrequentialOptions } from "./prequential.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
+import { DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
 
@@ -26,7 +27,7 @@ export interface LiveLearnerOptions {
   /** The cell of each series' model: `"rnn"`, or a RecurrentCell with the linear head. @default {"rnn"} */
   // deno-lint-ignore no-explicit-any
   cell?: "rnn" | RecurrentCell<any, any, any>;
-  /** The kernel backend: a registered name or an instance. @default {"js"} */
+  /** The kernel backend: a registered name or an instance. @default {"wasm-f64"} */
   backend?: BackendChoice;
   /** Hidden size n_a. @default {32} */
   hiddenSize?: number;
@@ -162,7 +163,7 @@ export class LiveLearner {
     const {
       features,
       cell = "rnn",
-      backend = "js",
+      backend = DEFAULT_BACKEND,
       hiddenSize = 32,
       k1 = 1,
       k2 = 16,
