@@ -35,11 +35,19 @@ export { Random } from "./src/math/random.ts";
 export type { RandomState } from "./src/math/random.ts";
 export { cloneData } from "./src/math/clone_data.ts";
 
+export { cloneData } from "./src/math/clone_data.ts";
+
 // Kernels
 export type { Backend, BackendName } from "./src/kernels/backend.ts";
 export { createJsBackend } from "./src/kernels/js_backend.ts";
-export { backendNames, createBackend, registerBackend } from "./src/kernels/create_backend.ts";
+export {
+  backendNames,
+  createBackend,
+  DEFAULT_BACKEND,
+  registerBackend,
+} from "./src/kernels/create_backend.ts";
 export type { BackendChoice } from "./src/kernels/create_backend.ts";
+export { resident } from "./src/kernels/resident.ts";
 export { createWasmF64Backend } from "./src/kernels/wasm/wasm_f64_backend.ts";
 export { createWasmF32Backend } from "./src/kernels/wasm/wasm_f32_backend.ts";
 export type { WasmF32BackendOptions } from "./src/kernels/wasm/wasm_f32_backend.ts";

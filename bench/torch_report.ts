@@ -1,7 +1,8 @@
 /**
  * Side by side: the RNN core of `_core_work.ts` on every backend, and PyTorch's
  * `nn.RNN` float32 on one thread with OpenBLAS (`bench/torch_rnn.py`), in the same run,
- * with the ratios (ours over PyTorch, in steps/s; above 1 is faster).
+ * with steps/s, GFLOP/s of the matrix products and the ratios (ours over js and over
+ * PyTorch, in steps/s; above 1 is faster).
  *
  *     deno task bench:torch [seconds per workload, default 5]
  *
@@ -55,12 +56,27 @@ for (const line of new TextDecoder().decode(torch.stdout).trim().split("\n")) {
   theirs.set(r.bench, r);
 }
 
-const rows: string[][] = [["bench", "backend", "steps/s", "PyTorch steps/s", "ratio"]];
+const rows: string[][] = [
+  ["bench", "backend", "steps/s", "GFLOP/s", "vs js", "PyTorch steps/s", "PyTorch GFLOP/s", "vs PyTorch"],
+];
 for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOptions][]) {
+  let js = NaN;
   for (const backend of ["js", "wasm-f64", "wasm-f32"]) {
     const loop = makePlainLoop({ ...options, backend: createBackend(backend) });
     const ours = stepsPerSecond(loop.runWindow, loop.steps), ref = theirs.get(name)!.steps;
-    rows.push([name, backend, ours.toFixed(0), ref.toFixed(0), `${(ours / ref).toFixed(2)}×`]);
+    if (backend === "js") js = ours;
+    // GFLOP/s of the matrix products (the same model on both sides: see matmulFlopsPerStep)
+    const gflops = (steps: number) => (steps * loop.flopsPerStep / 1e9).toFixed(2);
+    rows.push([
+      name,
+      backend,
+      ours.toFixed(0),
+      gflops(ours),
+      `${(ours / js).toFixed(2)}×`,
+      ref.toFixed(0),
+      gflops(ref),
+      `${(ours / ref).toFixed(2)}×`,
+    ]);
   }
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { Matrix } from "../math/matrix.ts";
 import type { RecurrentCell } from "./recurrent_cell.ts";
@@ -19,7 +19,7 @@ export interface BitsPerCharOptions<
 > {
   /** The cell (its head must be softmax). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend. @default {"js"} */
+  /** The kernel backend. @default {"wasm-f64"} */
   backend?: BackendChoice;
 }
 
@@ -64,7 +64,7 @@ export function bitsPerChar<P extends ParamSet = RnnParams, G extends GradSet = 
       `Cannot compute bitsPerChar() as the cell's head must be "softmax": current value is ${cell.head}`,
     );
   }
-  const runtime = cell.bind(createBackend(options.backend ?? "js", "bitsPerChar()"));
+  const runtime = cell.bind(createBackend(options.backend ?? DEFAULT_BACKEND, "bitsPerChar()"));
   const { nx, ny, state } = cell.sizes(params);
   if (nx !== ny) {
     throw new RangeError(

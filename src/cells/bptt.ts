@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import { checkHead } from "./checks.ts";
@@ -22,7 +22,7 @@ export interface BpttOptions<P extends ParamSet = RnnParams, G extends GradSet =
   head?: Head;
   /** The cell. @default {rnnCell({ head })} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend (a name or an instance). @default {"js"} */
+  /** The kernel backend (a name or an instance). @default {"wasm-f64"} */
   backend?: BackendChoice;
 }
 
@@ -75,7 +75,7 @@ export function bptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGrad
   const { head = "softmax" } = options;
   checkHead("bptt", head);
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
-  const runtime = cell.bind(createBackend(options.backend ?? "js", "bptt()"));
+  const runtime = cell.bind(createBackend(options.backend ?? DEFAULT_BACKEND, "bptt()"));
   const { state } = cell.sizes(params);
   const start = initialState(cell, state, options.a0, options.c0);
   const { inputs, targets, a0 } = checkSequence(xs, ys, cell, params, state, start);

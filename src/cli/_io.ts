@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { ParamSet } from "../cells/types.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import { sampleTokens } from "../stream/sample_tokens.ts";
@@ -31,7 +32,7 @@ export function sampleLine(
   params: ParamSet,
   data: { kind: "names" | "text"; vocab: Vocab },
   seed: number,
-  backend = "js",
+  backend: string = DEFAULT_BACKEND,
   cell?: RecurrentCell,
 ): string {
   const { vocab } = data;

@@ -8,7 +8,7 @@ import { loadCheckpoint } from "../io/checkpoint/checkpoint.ts";
 import type { CheckpointConfig } from "../io/checkpoint/checkpoint.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { ParamSet } from "../cells/types.ts";
-import { backendNames } from "../kernels/create_backend.ts";
+import { backendNames, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import { Vocab } from "../io/text/vocab.ts";
 
 /** What `sample` and `eval` run. */
@@ -21,7 +21,7 @@ export interface CharModel {
   vocab: Vocab;
   /** The run's settings. */
   config: CheckpointConfig;
-  /** The backend: `--backend`, else the checkpoint's when this build has it, else `"js"`. */
+  /** The backend: `--backend`, else the checkpoint's when this build has it, else `DEFAULT_BACKEND` (`"wasm-f64"`). */
   backend: string;
 }
 
@@ -39,6 +39,6 @@ export async function loadCharModel(path: string, backend: string | undefined): 
     params: checkpoint.params,
     vocab: Vocab.fromData(checkpoint.vocab),
     config: checkpoint.config,
-    backend: backend ?? (backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js"),
+    backend: backend ?? (backendNames().includes(checkpoint.backend) ? checkpoint.backend : DEFAULT_BACKEND),
   };
 }

@@ -21,7 +21,7 @@ import {
   stringOption,
   UsageError,
 } from "./_args.ts";
-import { backendNames } from "../kernels/create_backend.ts";
+import { backendNames, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { OptionSpec } from "./_args.ts";
 import { out, sampleLine } from "./_io.ts";
 import { TrainReport } from "./_train_report.ts";
@@ -110,7 +110,7 @@ Run:
   --log-every DUR      when not on a terminal, print a progress line this often (default ${DEFAULTS.logEvery}s)
   --backend NAME       the kernel backend: ${
   backendNames().join(", ")
-} (default: the resumed checkpoint's, else js)
+} (default: the resumed checkpoint's, else ${DEFAULT_BACKEND})
   --eval-every N       also measure held-out bits/char every N steps (default: only at the end)
 
 Output:
@@ -179,7 +179,9 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
   }
   const config = resolveRunConfig(values, checkpoint);
   const backend = backendOption(values, "train") ??
-    (checkpoint !== null && backendNames().includes(checkpoint.backend) ? checkpoint.backend : "js");
+    (checkpoint !== null && backendNames().includes(checkpoint.backend)
+      ? checkpoint.backend
+      : DEFAULT_BACKEND);
   const trainData = config.data === "names"
     ? await namesData(config.streams, config.seed, holdout)
     : textData(

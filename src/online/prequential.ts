@@ -23,7 +23,8 @@ import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import { cellFromOptions, createCell } from "../cells/create_cell.ts";
 import type { CellName } from "../cells/create_cell.ts";
 import type { Head, ParamSet, Target } from "../cells/types.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { tbptt } from "../stream/tbptt.ts";
 import type { TbpttWindow } from "../stream/tbptt.ts";
@@ -92,7 +93,7 @@ export interface PrequentialOptions {
   layers?: readonly number[];
   /** Size of a learned embedding in front of a named cell's first layer (builds a `stackedCell`); null for none. @default {null} */
   embed?: number | null;
-  /** The kernel backend: a registered name or an instance. @default {resume's, else "js"} */
+  /** The kernel backend: a registered name or an instance. @default {resume's, else "wasm-f64"} */
   backend?: BackendChoice;
   /** Initialisation of fresh parameters. @default {"xavier"} */
   init?: "xavier" | "randn";
@@ -212,7 +213,7 @@ export function prequential(
       `Cannot create prequential() as the cell's head must be "${head}": current value is ${cell.head}`,
     );
   }
-  const backend = options.backend ?? resume?.backend ?? "js";
+  const backend = options.backend ?? resume?.backend ?? DEFAULT_BACKEND;
   const backendName = createBackend(backend, "prequential()").name;
   const initial = resume?.params ?? options.params ??
     (options.sizes !== undefined
@@ -256,7 +257,10 @@ export function prequential(
   return (source) =>
     new Observable<PrequentialEvent>((subscriber) => {
       // per-subscription state: parameters, the stages, pending predictions, metrics, counters
-      const params = clonePlain(initial);
+      // one backend for the three stages, the parameters in its memory (no copy per kernel call)
+      const runtime = createBackend(backend, "prequential()");
+      const here = { cell, backend: runtime };
+      const params = resident(initial, runtime);
       const history = (resume?.history ?? []).map(clonePlain);
       const ring: StepRecord<unknown>[] = [...history]; // mirrors tbptt's ring (its last k2 + labelDelay records)
       const capacity = k2 + labelDelay;
@@ -281,7 +285,7 @@ export function prequential(
       subscriber.add(
         new Observable<TbpttWindow<ParamSet, unknown>>((s) => {
           windows = s;
-        }).pipe(applyUpdates({ params, ...updateOptions })).subscribe({
+        }).pipe(applyUpdates({ params, ...updateOptions, backend: runtime })).subscribe({
           next: (u) => (update = u),
           error: (e) => subscriber.error(e),
         }),
@@ -292,7 +296,7 @@ export function prequential(
         }).pipe(
           forwardSteps({
             params,
-            ...stages,
+            ...here,
             onInvalid: "skip",
             allowUnlabeled: true,
             a0: hidden ?? undefined,
@@ -311,7 +315,7 @@ export function prequential(
                 },
               })
             ),
-          tbptt({ params, k1, k2, labelDelay, history, ...stages }),
+          tbptt({ params, k1, k2, labelDelay, history, ...here }),
         ).subscribe({
           next: (w) => windows!.next(w),
           error: (e) => subscriber.error(e),
@@ -459,7 +463,7 @@ export function prequential(
           const last = ring.find((r) => r.index === end);
           if (last === undefined) continue;
           const before = ring.filter((r) => r.index > end - k2 && r.index < end);
-          from([last]).pipe(tbptt({ params, k1, k2, history: before, ...stages })).subscribe({
+          from([last]).pipe(tbptt({ params, k1, k2, history: before, ...here })).subscribe({
             next: (w) => windows!.next(w),
             error: (e) => subscriber.error(e),
           });

@@ -12,7 +12,7 @@ import type { Optimizer, OptimizerOptions, OptimizerState } from "../optim/optim
 import type { StepCache } from "../cells/rnn/cell.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { ParamSlot, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, ParamSet } from "../cells/types.ts";
@@ -54,7 +54,7 @@ export interface ApplyUpdatesOptions<
   schedule?: (info: ScheduleInfo) => number;
   /** The cell (for its parameter/gradient pairs). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend the optimizer's updates run on: a name (`"js"`) or an instance. @default {"js"} */
+  /** The kernel backend the optimizer's updates run on: a name (`"js"`) or an instance. @default {"wasm-f64"} */
   backend?: BackendChoice;
   /** Accepted/rejected updates to start counting from (after a resume). @default {{ updates: 0, rejected: 0 }} */
   start?: { updates: number; rejected: number };
@@ -131,7 +131,7 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
     reduction = "mean",
     schedule,
     start = { updates: 0, rejected: 0 },
-    backend = "js",
+    backend = DEFAULT_BACKEND,
   } = options;
   const cell = options.cell ?? (rnnCell() as unknown as RecurrentCell<P, G, C>);
   cell.sizes(params);

@@ -10,7 +10,7 @@ import type { StepCache } from "../cells/rnn/cell.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import { createJsBackend } from "../kernels/js_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
@@ -60,7 +60,7 @@ export interface ForwardStepsOptions<
   head?: Head;
   /** The cell; overrides `head`. @default {rnnCell({ head })} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend: a name (`"js"`) or an instance. @default {"js"} */
+  /** The kernel backend: a name (`"js"`) or an instance. @default {"wasm-f64"} */
   backend?: BackendChoice;
   /** The state before the first step, `sizes.state`×m (it also fixes m; copied per subscription). @default {zeros, m from the first sample} */
   a0?: Matrix;
@@ -127,7 +127,7 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
   } = options;
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const { state: na } = cell.sizes(params);
-  const backend = options.backend ?? "js";
+  const backend = options.backend ?? DEFAULT_BACKEND;
   createBackend(backend, "forwardSteps()");
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(

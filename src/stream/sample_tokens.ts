@@ -8,7 +8,7 @@ import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import type { GradSet, ParamSet } from "../cells/types.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { Matrix } from "../math/matrix.ts";
 import { Random } from "../math/random.ts";
@@ -21,7 +21,7 @@ export interface SampleTokensOptions<
 > {
   /** The cell the parameters belong to (its head must be softmax). @default {rnnCell()} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend. @default {"js"} */
+  /** The kernel backend. @default {"wasm-f64"} */
   backend?: BackendChoice;
   /** The most tokens to emit. @default {200} */
   length?: number;
@@ -90,7 +90,7 @@ export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet =
       `Cannot sampleTokens() as the cell's head must be "softmax": current value is ${cell.head}`,
     );
   }
-  const backend = options.backend ?? "js";
+  const backend = options.backend ?? DEFAULT_BACKEND;
   createBackend(backend, "sampleTokens()");
   const { nx, ny, state: na } = cell.sizes(params);
   if (nx !== ny) {

@@ -11,7 +11,7 @@ import type { StepCache } from "../cells/rnn/cell.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
@@ -30,7 +30,7 @@ export interface TbpttOptions<P extends ParamSet = RnnParams, G extends GradSet 
   head?: Head;
   /** The cell; overrides `head`. @default {rnnCell({ head })} */
   cell?: RecurrentCell<P, G, C>;
-  /** The kernel backend: a name (`"js"`) or an instance. @default {"js"} */
+  /** The kernel backend: a name (`"js"`) or an instance. @default {"wasm-f64"} */
   backend?: BackendChoice;
   /**
    * Labels arrive up to this many steps late: the window ending at step t closes when step
@@ -129,7 +129,7 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
   }
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const { state: na } = cell.sizes(params);
-  const backend = options.backend ?? "js";
+  const backend = options.backend ?? DEFAULT_BACKEND;
   createBackend(backend, "tbptt()");
   return (source) =>
     new Observable<TbpttWindow<G, C>>((subscriber) => {

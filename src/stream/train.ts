@@ -20,7 +20,8 @@ import { cellFromOptions, cellKinds, createCell } from "../cells/create_cell.ts"
 import type { CellName } from "../cells/create_cell.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
-import { createBackend } from "../kernels/create_backend.ts";
+import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { cloneData } from "../math/clone_data.ts";
 import { describe } from "../math/matrix.ts";
@@ -128,7 +129,7 @@ export interface TrainOptions<P extends ParamSet = RnnParams, G extends GradSet 
   layers?: readonly number[];
   /** Size of a learned embedding in front of the first layer of a named cell (builds a `stackedCell`); null for none. @default {null} */
   embed?: number | null;
-  /** The kernel backend: a registered name or a Backend object. @default {resume's, else "js"} */
+  /** The kernel backend: a registered name or a Backend object. @default {resume's, else "wasm-f64"} */
   backend?: BackendChoice;
   /** Invalid samples: error the stream or count and skip them. @default {"error"} */
   onInvalid?: "error" | "skip";
@@ -233,7 +234,7 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
   }
   const { k1, k2, head, reduction, clip } = config;
   const cell = resolveCell(options, head);
-  const backend = options.backend ?? resume?.backend ?? "js";
+  const backend = options.backend ?? resume?.backend ?? DEFAULT_BACKEND;
   const backendName = createBackend(backend, "train()").name;
   const initial = initialParams(options, cell);
   const counters0: TrainCounters = resume?.counters ?? { steps: 0, windows: 0, skipped: 0, rejected: 0 };
@@ -254,8 +255,10 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
   applyUpdates({ params: initial, ...updates });
   return (source) =>
     new Observable<TrainEvent<P, C>>((subscriber) => {
-      // per-subscription state: parameters, counters, smoothed loss, clock
-      const params = cloneData(initial);
+      // per-subscription state: one backend for the three stages, the parameters in its
+      // memory (its kernels then take them with no copy), counters, smoothed loss, clock
+      const runtime = createBackend(backend, "train()");
+      const params = resident(initial, runtime);
       let history = resume?.history.map(cloneRecord);
       let smoothLoss = resume?.smoothLoss ?? null;
       let windows = counters0.windows;
@@ -265,7 +268,7 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
         forwardSteps({
           params,
           cell,
-          backend,
+          backend: runtime,
           onInvalid,
           onSkip,
           a0,
@@ -273,8 +276,8 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
           startSkipped: counters0.skipped,
           pool: k2 + 1,
         }),
-        tbptt({ params, k1, k2, cell, backend, history }),
-        applyUpdates({ params, ...updates }),
+        tbptt({ params, k1, k2, cell, backend: runtime, history }),
+        applyUpdates({ params, ...updates, backend: runtime }),
       );
       // the stages copied the history into their ring: drop this subscription's reference
       history = undefined;

@@ -718,7 +718,7 @@ Deno.test("train() takes the cell and the kernel backend as options, checked at 
     let snap: TrainerSnapshot | undefined;
     from(cycleSamples(4)).pipe(train({ params, k1: 2 })).subscribe((e) => snap = e.snapshot());
     assertEquals(snap!.cell, { kind: "rnn", head: "softmax" });
-    assertEquals(snap!.backend, "js");
+    assertEquals(snap!.backend, "wasm-f64"); // the default backend
   });
 });
 

@@ -91,7 +91,12 @@ export interface LoadedCheckpoint extends CheckpointData {
   version: number;
   /** The cell, rebuilt from the file's spec (or the caller's, when given). */
   cell: RecurrentCell;
-  /** The kernel backend's name. */
+  /**
+   * The kernel backend's name. `"js"` and `"wasm-f64"` are exact (bit-identical to each
+   * other): a resume continues bit for bit on any machine. `"wasm-f32"` is not: its float32
+   * products may round differently on another machine (relaxed SIMD fused multiply-add or
+   * not), so a `"wasm-f32"` checkpoint resumes bit for bit only on the same runtime and CPU.
+   */
   backend: string;
   /** The parameter names, in the cell's order. */
   paramNames: string[];

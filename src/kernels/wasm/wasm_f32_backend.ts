@@ -15,6 +15,11 @@
  * for the benchmark sizes; training curves agree with float64 to the usual
  * float32 drift, never bit for bit.
  *
+ * Checkpoints: a run on `"wasm-f32"` records that name, and resumes bit for bit only on
+ * the same runtime and CPU. Whether the fused multiply-add is used depends on the
+ * runtime (relaxed SIMD), and relaxed SIMD itself may round differently per CPU, so a
+ * `"wasm-f32"` checkpoint is NOT bit-exact across machines; `"js"` and `"wasm-f64"` are.
+ *
  * @module
  */
 import type { Backend } from "../backend.ts";

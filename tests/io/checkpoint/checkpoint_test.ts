@@ -94,7 +94,7 @@ Deno.test("saveCheckpoint() / loadCheckpoint() round-trip every value bit for bi
         const loaded = await loadCheckpoint(path, { vocab, sizes, streams: M });
         assertStrictEquals(loaded.version, CHECKPOINT_VERSION);
         assertEquals(loaded.cell.spec(), { kind: "rnn", head: "softmax" });
-        assertEquals([loaded.backend, loaded.paramNames], ["js", ["Wax", "Waa", "ba", "Wya", "by"]]);
+        assertEquals([loaded.backend, loaded.paramNames], ["wasm-f64", ["Wax", "Waa", "ba", "Wya", "by"]]);
         assertBitEqual(loaded.params, data.params, "params");
         assertBitEqual(loaded.trainer, data.trainer, "trainer");
         assertBitEqual(loaded.config, data.config, "config");
