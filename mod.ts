@@ -35,8 +35,6 @@ export { Random } from "./src/math/random.ts";
 export type { RandomState } from "./src/math/random.ts";
 export { cloneData } from "./src/math/clone_data.ts";
 
-export { cloneData } from "./src/math/clone_data.ts";
-
 // Kernels
 export type { Backend, BackendName } from "./src/kernels/backend.ts";
 export { createJsBackend } from "./src/kernels/js_backend.ts";
