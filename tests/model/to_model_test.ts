@@ -34,7 +34,7 @@ Deno.test("toModel() after train() gives the last window's model, reading one sn
   assertBitEqual(model.params, expected.params);
   assertEquals(model.cell.spec(), expected.cell);
   assert(model.vocab!.equals(VOCAB));
-  assertEquals(model.backend, "js");
+  assertEquals(model.backend, "wasm-f64"); // the default backend
 });
 
 Deno.test("toModel() learns on with the run's optimizer settings", async () => {
