@@ -12,7 +12,9 @@ export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 /** Validates a `maxLineBytes` option when a source is created; `fn` names the source. */
 export function checkMaxLineBytes(fn: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`Cannot create ${fn} as 'maxLineBytes' must be an integer >= 1: current value is ${value}`);
+    throw new RangeError(
+      `Cannot create ${fn} as 'maxLineBytes' must be an integer >= 1: current value is ${value}`,
+    );
   }
 }
 

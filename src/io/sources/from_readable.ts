@@ -75,7 +75,13 @@ export function fromReadable(
     consumed.add(stream);
     const abort = new AbortController();
     const reader = stream.getReader();
-    pumpLines(reader, new LineSplitter(maxLineBytes, stats), (line) => subscriber.next(line), pause, abort.signal)
+    pumpLines(
+      reader,
+      new LineSplitter(maxLineBytes, stats),
+      (line) => subscriber.next(line),
+      pause,
+      abort.signal,
+    )
       .then((ended) => {
         if (ended) subscriber.complete();
       }, (err) => {

@@ -16,7 +16,11 @@ Deno.test("LineSplitter skips a 20 MB line in bounded memory and linear work, an
     lines.push(...splitter.push(chunk));
     peak = Math.max(peak, splitter.pending);
   }
-  lines.push(...splitter.push(enc.encode("\nb,2\nc,")), ...splitter.push(enc.encode("3")), ...splitter.flush());
+  lines.push(
+    ...splitter.push(enc.encode("\nb,2\nc,")),
+    ...splitter.push(enc.encode("3")),
+    ...splitter.flush(),
+  );
   assertEquals(lines, ["a,1", "b,2", "c,3"]);
   assert(peak <= 1 << 20, `pending grew to ${peak}`);
   // linear: each input byte is scanned once (the work does not grow with the square of the line)
