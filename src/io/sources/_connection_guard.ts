@@ -110,13 +110,17 @@ export class ConnectionGuard {
   async #relay(link: Link): Promise<void> {
     let port = -1;
     try {
+      // the upstream connection is opened once the client sends something (an idle one costs one socket)
+      const buf = new Uint8Array(16384);
+      const first = await link.client.read(buf);
+      if (first === null || link.closed) throw new Error("closed");
       const upstream = await Deno.connect({ hostname: "127.0.0.1", port: this.#upstreamPort });
       link.upstream = upstream;
       port = (upstream.localAddr as Deno.NetAddr).port;
       this.#links.set(port, link);
       if (link.closed) throw new Error("closed");
       await Promise.all([
-        this.#pipe(link, link.client, upstream, true),
+        this.#pipe(link, link.client, upstream, buf.slice(0, first)),
         this.#pipe(link, upstream, link.client),
       ]);
     } catch { /* either side went away */ }
@@ -124,12 +128,20 @@ export class ConnectionGuard {
     this.#drop(link);
   }
 
-  async #pipe(link: Link, from: Deno.Conn, to: Deno.Conn, fromClient = false): Promise<void> {
+  /** Relays `from` to `to`; `first` (the client's first bytes) marks the client-to-server direction. */
+  async #pipe(link: Link, from: Deno.Conn, to: Deno.Conn, first?: Uint8Array): Promise<void> {
+    const fromClient = first !== undefined;
     const buf = new Uint8Array(16384);
     let matched = 0;
+    let pending = first ?? null;
     try {
       while (!link.closed) {
-        const n = await from.read(buf);
+        let n: number | null;
+        if (pending) {
+          buf.set(pending);
+          n = pending.length;
+          pending = null;
+        } else n = await from.read(buf);
         if (n === null) break;
         link.lastActivity = performance.now();
         if (fromClient && !link.headSeen) {
