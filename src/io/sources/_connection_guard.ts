@@ -74,15 +74,24 @@ export class ConnectionGuard {
     };
   }
 
-  /** Stops accepting and closes every connection. */
+  /** Stops accepting new connections (the open ones go on, e.g. to receive their answers). */
+  stopAccepting(): void {
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+  }
+
+  /**
+   * Stops accepting and closes every connection not relayed to the server; a relayed
+   * one ends by itself once its last bytes (an answer) are passed on, as the server has
+   * closed its side.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
-    for (const link of [...this.#open]) this.#drop(link);
+    this.stopAccepting();
+    for (const link of [...this.#open]) if (!link.upstream) this.#drop(link);
   }
 
   async #accept(): Promise<void> {

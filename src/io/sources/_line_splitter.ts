@@ -34,6 +34,7 @@ export class LineSplitter {
   readonly #max: number;
   readonly #stats: FeedStats | undefined;
   #decoder = new TextDecoder();
+  #decoded = false;
   #pieces: (string | Uint8Array)[] = [];
   #pendingSize = 0;
   #discarding = false;
@@ -87,7 +88,8 @@ export class LineSplitter {
     this.#pieces = [];
     this.#pendingSize = 0;
     this.#discarding = false;
-    this.#decoder = new TextDecoder();
+    if (this.#decoded) this.#decoder = new TextDecoder();
+    this.#decoded = false;
   }
 
   /** The number of bytes (or code units) waiting for a line end. */
@@ -133,7 +135,11 @@ export class LineSplitter {
     else {
       text = "";
       for (const piece of pieces) {
-        text += typeof piece === "string" ? piece : this.#decoder.decode(piece, { stream: true });
+        if (typeof piece === "string") text += piece;
+        else {
+          this.#decoded = true;
+          text += this.#decoder.decode(piece, { stream: true });
+        }
       }
     }
     return text.endsWith("\r") ? text.slice(0, -1) : text;

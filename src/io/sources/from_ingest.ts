@@ -226,7 +226,7 @@ export function fromIngest(options: FromIngestOptions = {}): Observable<string> 
           guard!.start(upstream.port);
           queueMicrotask(() => {
             try {
-              onListen?.({ hostname: addr.hostname, port: addr.port, finished: server!.finished });
+              onListen?.({ hostname: addr.hostname, port: addr.port, finished });
             } catch (err) {
               subscriber.error(err);
             }
@@ -242,9 +242,11 @@ export function fromIngest(options: FromIngestOptions = {}): Observable<string> 
       subscriber.error(err);
       return;
     }
+    // the guard's relays end once the server has answered its last requests
+    const finished = server.finished.then(() => guard!.close());
     return () => {
       abort.abort();
-      guard?.close();
+      guard?.stopAccepting();
       for (const socket of sockets) socket.close(1001, "ingestion endpoint closed");
       sockets.clear();
     };
