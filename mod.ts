@@ -200,7 +200,9 @@ export { parseCsv } from "./src/io/sources/parse_csv.ts";
 export type { ParseCsvOptions } from "./src/io/sources/parse_csv.ts";
 export { parseNdjson } from "./src/io/sources/parse_ndjson.ts";
 export type { ParseNdjsonOptions } from "./src/io/sources/parse_ndjson.ts";
+export type { ResumeOptions } from "./src/io/sources/resume.ts";
 export { splitLines } from "./src/io/sources/split_lines.ts";
+export type { SplitLinesOptions } from "./src/io/sources/split_lines.ts";
 
 // Text
 export { Vocab } from "./src/io/text/vocab.ts";

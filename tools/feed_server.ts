@@ -11,7 +11,9 @@
  * - `GET /sse`: `text/event-stream`; each event has `id: <seq>` and resumes after the
  *   `Last-Event-ID` a reconnecting client sends (so a restart loses nothing).
  * - `GET /ndjson`: a streaming NDJSON body.
- * - Each accepts `?from=<seq>` to start elsewhere than at the beginning.
+ * - Each accepts `?from=<seq>` to start elsewhere than at the beginning (for SSE, a
+ *   `Last-Event-ID` header wins over it, so a client that reconnects with its first URL
+ *   resumes; `fromWebSocket`/`fromHttpLines` with `resume` rewrite `from` themselves).
  *
  * Events look like `{"seq":0,"reading":1,"mote_id":1,"indoor":1,"humidity":45.93,
  * "temperature":27.97,"label":0}`; `seq` counts from 0 and keeps growing across laps with
@@ -123,10 +125,11 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
     return stop;
   };
 
+  // a reconnecting SSE client's Last-Event-ID wins over the `?from=` its URL was given at the start
   const startOf = (url: URL, lastEventId: string | null): number => {
-    const from = url.searchParams.get("from") ??
-      (lastEventId !== null ? String(Number(lastEventId) + 1) : "0");
-    const n = Number(from);
+    const last = lastEventId !== null && lastEventId !== "" ? Number(lastEventId) : NaN;
+    if (Number.isSafeInteger(last) && last >= 0) return last + 1;
+    const n = Number(url.searchParams.get("from") ?? "0");
     return Number.isSafeInteger(n) && n >= 0 ? n : 0;
   };
 

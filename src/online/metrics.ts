@@ -72,7 +72,9 @@ export interface StreamMetricsOptions {
  * metrics. Add one {@linkcode Score} per prediction (see {@linkcode scorePrediction});
  * {@linkcode StreamMetrics.window} and {@linkcode StreamMetrics.total} summarise them.
  * The window's sums are kept incrementally and recomputed from the ring once per
- * `window` events, so rounding drift stays bounded on endless streams.
+ * `window` events, so rounding drift stays bounded on endless streams. A score that is
+ * not finite, or would overflow a sum, is refused and counted in `rejected`, so the
+ * metrics are finite once anything was scored (NaN only while nothing was).
  *
  * @example Usage
  * ```ts
@@ -96,6 +98,7 @@ export class StreamMetrics {
   #total = new Float64Array(3);
   #events = 0;
   #sinceRecompute = 0;
+  #rejected = 0;
 
   /**
    * Creates empty metrics.
@@ -139,12 +142,28 @@ export class StreamMetrics {
     return this.#events;
   }
 
+  /** Scores refused by {@linkcode StreamMetrics.add} as not finite or overflowing the sums. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
   /**
-   * Adds the score of one prediction.
+   * Adds the score of one prediction. A score with a value that is not finite, or that
+   * would make a since-start sum overflow to Infinity, is refused and counted in
+   * {@linkcode StreamMetrics.rejected}: no metric ever becomes Infinity or NaN.
    *
    * @param score The sums of one prediction.
    */
   add(score: Score): void {
+    const t = this.#total;
+    if (
+      !Number.isFinite(t[0] + score.a) || !Number.isFinite(t[1] + score.b) ||
+      !Number.isFinite(t[2] + score.n) ||
+      !Number.isFinite(this.#sum[0] + score.a) || !Number.isFinite(this.#sum[1] + score.b)
+    ) {
+      this.#rejected++;
+      return;
+    }
     const ring = this.#ring, w = this.windowSize;
     let slot: number;
     if (this.#size < w) {

@@ -128,8 +128,18 @@ export class Normalizer {
    */
   update(x: ArrayLike<number>): void {
     this.#check("update", x);
-    const n = ++this.#count;
     const mean = this.#mean, m2 = this.#m2;
+    for (let i = 0; i < this.size; i++) {
+      // the same steps as below, checked first so that a value whose square overflows changes nothing
+      const delta = x[i] - mean[i];
+      const meanNext = mean[i] + delta / (this.#count + 1);
+      if (!Number.isFinite(m2[i] + delta * (x[i] - meanNext))) {
+        throw new RangeError(
+          `Cannot update() as value ${i} would overflow the running variance: current value is ${x[i]}`,
+        );
+      }
+    }
+    const n = ++this.#count;
     for (let i = 0; i < this.size; i++) {
       // Welford: mean_n = mean_{n-1} + δ/n; M2_n = M2_{n-1} + δ·(x − mean_n), δ = x − mean_{n-1}
       const delta = x[i] - mean[i];

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { fromRows, Random, scorePrediction, StreamMetrics } from "../../mod.ts";
 import type { Score } from "../../mod.ts";
 
@@ -112,4 +112,23 @@ Deno.test("scorePrediction() scores linear and softmax predictions", async (t) =
     assertAlmostEquals(s.a, -0.25 * Math.log(0.4) - 0.75 * Math.log(0.6), 1e-15);
     assertEquals([s.b, s.n], [1, 1]);
   });
+});
+
+Deno.test("StreamMetrics never reports Infinity or NaN after a huge or non-finite score", () => {
+  const metrics = new StreamMetrics("regression", { window: 3 });
+  metrics.add({ a: 1, b: 1, n: 1 });
+  metrics.add({ a: 1e300, b: Infinity, n: 1 }); // (1e300)² overflows
+  metrics.add({ a: 1e308, b: 1e308, n: 1 });
+  metrics.add({ a: 1e308, b: 1e308, n: 1 }); // finite alone, but the sums would overflow
+  metrics.add({ a: NaN, b: NaN, n: 1 });
+  metrics.add({ a: 3, b: 9, n: 1 });
+  for (const summary of [metrics.window(), metrics.total()]) {
+    for (const v of [summary.mae, summary.rmse]) assert(Number.isFinite(v), `${JSON.stringify(summary)}`);
+  }
+  assertEquals(metrics.rejected, 3);
+  assertEquals(metrics.total().events, 3);
+  const y = fromRows([[1e300]]);
+  const s = scorePrediction("linear", fromRows([[0]]), y);
+  metrics.add(s);
+  assert(Number.isFinite(metrics.total().rmse!) && metrics.rejected === 4);
 });

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { Normalizer, Random } from "../../mod.ts";
 
 /** Two-pass mean and population variance, the reference. */
@@ -93,4 +93,13 @@ Deno.test("Normalizer tracks the running mean and variance with Welford's algori
     assertThrows(() => norm.setState({ count: 1, mean: [0, 0], m2: [0, -1] }), TypeError, "malformed state");
     assertThrows(() => Normalizer.fromState(null as never), TypeError, "malformed state");
   });
+});
+
+Deno.test("Normalizer refuses a value whose square would overflow, leaving its state finite", () => {
+  const norm = new Normalizer(1);
+  norm.update([1]);
+  norm.update([2]);
+  assertThrows(() => norm.update([1e300]), RangeError, "overflow");
+  assertEquals(norm.count, 2);
+  assert(Number.isFinite(norm.variance()[0]) && Number.isFinite(norm.transform([1.5])[0]));
 });

@@ -196,36 +196,40 @@ async function until(what: string, ready: () => boolean): Promise<void> {
   }
 }
 
-Deno.test("tools/feed_server.ts can be killed and restarted mid-run: clients reconnect, SSE resumes", async () => {
+Deno.test("tools/feed_server.ts can be killed and restarted mid-run: every client resumes with 0 duplicates and 0 missing", async () => {
   let { child, port } = await spawnFeedServer(0);
-  const wsStats = createFeedStats(), sseStats = createFeedStats();
-  const wsSeqs: number[] = [], sseSeqs: number[] = [];
+  const wsStats = createFeedStats(), sseStats = createFeedStats(), httpStats = createFeedStats();
+  const wsSeqs: number[] = [], sseSeqs: number[] = [], httpSeqs: number[] = [];
   const reconnect = { initialDelay: 50, maxDelay: 250, jitter: 0.1, seed: 1 };
   const subs: Subscription[] = [];
   try {
     subs.push(
-      fromWebSocket(`ws://127.0.0.1:${port}/ws`, { stats: wsStats, reconnect })
+      // `?from=0` given once at the start must not be asked for again on reconnection
+      fromWebSocket(`ws://127.0.0.1:${port}/ws?from=0`, { stats: wsStats, reconnect, resume: true })
         .pipe(parseNdjson({ fields: ["seq"] }))
         .subscribe((r) => wsSeqs.push(r.values[0])),
-      fromSse(`http://127.0.0.1:${port}/sse`, { stats: sseStats, reconnect })
+      fromHttpLines(`http://127.0.0.1:${port}/ndjson?from=0`, {
+        stats: httpStats,
+        reconnect,
+        reconnectOnEnd: true,
+        resume: { field: "seq", param: "from" },
+      })
+        .pipe(parseNdjson({ fields: ["seq"] }))
+        .subscribe((r) => httpSeqs.push(r.values[0])),
+      fromSse(`http://127.0.0.1:${port}/sse?from=0`, { stats: sseStats, reconnect })
         .pipe(map((e) => e.data), parseNdjson({ fields: ["seq"] }))
         .subscribe((r) => sseSeqs.push(r.values[0])),
     );
-    await until("events before the kill", () => wsSeqs.length >= 10 && sseSeqs.length >= 10);
+    const all = [wsSeqs, sseSeqs, httpSeqs];
+    await until("events before the kill", () => all.every((s) => s.length >= 10));
     child.kill("SIGKILL");
     await child.status;
-    const before = { ws: wsSeqs.length, sse: sseSeqs.length };
+    const before = all.map((s) => s.length);
     ({ child } = await spawnFeedServer(port));
-    await until(
-      "events after the restart",
-      () => wsSeqs.length >= before.ws + 10 && sseSeqs.length >= before.sse + 10,
-    );
-    assertGreater(wsStats.reconnects, 0);
-    assertGreater(sseStats.reconnects, 0);
-    // SSE resumed after the last event it saw (Last-Event-ID): no gap, no repeat.
-    assertEquals(sseSeqs, sseSeqs.map((_, k) => k));
-    // The WebSocket replay starts again from seq 0 on the new server.
-    assertEquals(wsSeqs[before.ws], 0);
+    await until("events after the restart", () => all.every((s, i) => s.length >= before[i] + 10));
+    for (const stats of [wsStats, sseStats, httpStats]) assertGreater(stats.reconnects, 0);
+    // each resumed after the last event it delivered: no gap, no repeat
+    for (const seqs of all) assertEquals(seqs, seqs.map((_, k) => k));
   } finally {
     subs.forEach((s) => s.unsubscribe());
     child.kill("SIGKILL");

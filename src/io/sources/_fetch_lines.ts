@@ -27,10 +27,14 @@ export interface FetchLinesSettings {
   pause: PauseController | undefined;
   /** Whether a 204 answer is a fatal error (an event stream must have a body). */
   noContentIsFatal: boolean;
+  /** The longest line kept. */
+  maxLineBytes: number;
 }
 
 /** What one subscription does with its connections (state lives in the closure `open` returns). */
 export interface LineReader {
+  /** The URL of the next connection (called before each fetch). */
+  url?(base: string | URL): string | URL;
   /** Sets this connection's request headers (called before each fetch). */
   headers?(headers: Headers): void;
   /** Starts a connection: returns what to do with each of its lines. */
@@ -49,7 +53,7 @@ export function fetchLines<T>(
   settings: FetchLinesSettings,
   open: (subscriber: Subscriber<T>) => LineReader,
 ): Observable<T> {
-  const { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal } = settings;
+  const { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal, maxLineBytes } = settings;
   return new Observable<T>((subscriber) => {
     const abort = new AbortController();
     const lineReader = open(subscriber);
@@ -60,7 +64,7 @@ export function fetchLines<T>(
         lineReader.headers(headers);
         request = { ...init, headers, signal };
       }
-      const response = await fetch(url, request);
+      const response = await fetch(lineReader.url ? lineReader.url(url) : url, request);
       if (!response.ok || (noContentIsFatal && response.status === 204)) {
         await response.body?.cancel();
         const message = `${init.method ?? "GET"} ${url} answered ${response.status} ${response.statusText}`;
@@ -76,7 +80,7 @@ export function fetchLines<T>(
       };
       const reader = response.body.getReader();
       try {
-        return await pumpLines(reader, new LineSplitter(), onLine, pause, signal);
+        return await pumpLines(reader, new LineSplitter(maxLineBytes, stats), onLine, pause, signal);
       } finally {
         reader.cancel().catch(() => {});
       }

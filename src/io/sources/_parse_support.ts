@@ -8,12 +8,21 @@ import { InvalidLineError } from "./feed_stats.ts";
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** The default of the parsers' `maxMagnitude`. */
+export const DEFAULT_MAX_MAGNITUDE = 1e12;
+
+/** Checks a parsed number's magnitude: the number, or why it is refused. */
+export function checkMagnitude(v: number, maxMagnitude: number): number | string {
+  if (!Number.isFinite(v)) return `is not finite: ${v}`;
+  return Math.abs(v) <= maxMagnitude ? v : `is beyond maxMagnitude ${maxMagnitude}: ${v}`;
+}
+
 /** Parses a decimal number strictly ("", "0x1", "1,5" are not numbers; "NaN" is reported as NaN). */
-export function parseNumber(text: string): number | string {
+export function parseNumber(text: string, maxMagnitude: number = DEFAULT_MAX_MAGNITUDE): number | string {
   const t = text.trim();
   if (NUMBER.test(t)) {
     const v = Number(t);
-    return Number.isFinite(v) ? v : `is not finite: ${t}`;
+    return Number.isFinite(v) ? checkMagnitude(v, maxMagnitude) : `is not finite: ${t}`;
   }
   if (/^[+-]?nan$/i.test(t)) return "is NaN";
   if (/^[+-]?inf(inity)?$/i.test(t)) return `is not finite: ${t}`;
@@ -22,7 +31,12 @@ export function parseNumber(text: string): number | string {
 
 /** Checks the shared options when the operator is created. */
 export function checkParseOptions(fn: string, options: ParseOptions): void {
-  const { keepInvalid = 5, onInvalid } = options;
+  const { keepInvalid = 5, onInvalid, maxMagnitude = DEFAULT_MAX_MAGNITUDE } = options;
+  if (!(maxMagnitude > 0) || !Number.isFinite(maxMagnitude)) {
+    throw new RangeError(
+      `Cannot create ${fn} as 'maxMagnitude' must be a finite number > 0: current value is ${maxMagnitude}`,
+    );
+  }
   if (!Number.isInteger(keepInvalid) || keepInvalid < 0) {
     throw new RangeError(
       `Cannot create ${fn} as 'keepInvalid' must be an integer >= 0: current value is ${keepInvalid}`,

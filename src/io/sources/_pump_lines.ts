@@ -18,7 +18,8 @@ export async function emitLines(
   signal: AbortSignal,
 ): Promise<boolean> {
   for (const line of lines) {
-    if (pause?.paused) await pause.whenResumed(signal);
+    // `while`: another reader woken by the same resume may have filled the queue and paused again
+    while (pause?.paused && !signal.aborted) await pause.whenResumed(signal);
     if (signal.aborted) return false;
     emit(line);
   }
@@ -38,7 +39,8 @@ export async function pumpLines(
   signal: AbortSignal,
 ): Promise<boolean> {
   while (!signal.aborted) {
-    if (pause?.paused) await pause.whenResumed(signal);
+    // `while`: another reader woken by the same resume may have filled the queue and paused again
+    while (pause?.paused && !signal.aborted) await pause.whenResumed(signal);
     if (signal.aborted) return false;
     const { done, value } = await reader.read();
     if (done) return emitLines(splitter.flush(), emit, pause, signal);

@@ -47,6 +47,12 @@ export interface ParseOptions {
   onInvalid?: (invalid: InvalidLine) => void;
   /** How many invalid lines to keep in `stats.invalid`. @default {5} */
   keepInvalid?: number;
+  /**
+   * The largest magnitude accepted: a value with |v| > maxMagnitude makes its line
+   * invalid (counted and skipped), so one absurd reading cannot overflow the metrics.
+   * @default {1e12}
+   */
+  maxMagnitude?: number;
 }
 
 /** A parsed line: its number in the stream, and its values in the order of `fields`. */

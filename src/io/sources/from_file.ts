@@ -4,7 +4,8 @@
  * @module
  */
 import { Observable } from "../../deps.ts";
-import { LineSplitter } from "./_line_splitter.ts";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./_line_splitter.ts";
+import type { FeedStats } from "./feed_stats.ts";
 import { emitLines, sleep } from "./_pump_lines.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
 
@@ -25,13 +26,17 @@ export interface FromFileOptions {
   pause?: PauseController;
   /** Size of the read buffer in bytes. @default {65536} */
   chunkSize?: number;
+  /** The longest line kept, in UTF-8 bytes: a longer one is skipped (memory stays bounded) and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
+  /** Counters: an oversized line is counted in `skipped` and kept in `invalid` with the reason `oversized`. @default {undefined} */
+  stats?: FeedStats;
 }
 
 /**
  * Emits the lines of a text file (UTF-8; `\n` or `\r\n` line ends). Without `follow`
  * it completes at the end of the file (the unterminated last line included); with
  * `follow` it polls the file every `pollInterval` ms and emits lines as they are
- * appended. The file is opened on subscribe and closed on unsubscribe.
+ * appended. A line longer than `maxLineBytes` is skipped and counted. The file is opened on subscribe and closed on unsubscribe.
  *
  * @param path The file path.
  * @param options Follow mode, poll interval, start position, pause switch, buffer size.
@@ -56,6 +61,8 @@ export interface FromFileOptions {
  */
 export function fromFile(path: string | URL, options: FromFileOptions = {}): Observable<string> {
   const { follow = false, pollInterval = 250, fromEnd = false, pause, chunkSize = 65536 } = options;
+  const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, stats } = options;
+  checkMaxLineBytes("fromFile()", maxLineBytes);
   if (!(pollInterval > 0) || !Number.isFinite(pollInterval)) {
     throw new RangeError(
       `Cannot create fromFile() as 'pollInterval' must be a finite number > 0: current value is ${pollInterval}`,
@@ -85,7 +92,7 @@ export function fromFile(path: string | URL, options: FromFileOptions = {}): Obs
     (async () => {
       file = await Deno.open(path, { read: true });
       if (signal.aborted) return;
-      const splitter = new LineSplitter();
+      const splitter = new LineSplitter(maxLineBytes, stats);
       const buf = new Uint8Array(chunkSize);
       let offset = fromEnd ? await file.seek(0, Deno.SeekMode.End) : 0;
       // with fromEnd, a line still being written when reading starts is not a new line: drop its rest

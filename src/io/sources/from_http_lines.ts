@@ -9,6 +9,9 @@ import type { FeedStats } from "./feed_stats.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
 import { fetchLines } from "./_fetch_lines.ts";
 import { checkReconnectOptions, checkUrl } from "./_reconnect.ts";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "./_line_splitter.ts";
+import type { ResumeOptions } from "./resume.ts";
+import { resumeUrl, sequenceOf } from "./_resume.ts";
 
 /** Options for {@linkcode fromHttpLines}. */
 export interface FromHttpLinesOptions {
@@ -22,6 +25,15 @@ export interface FromHttpLinesOptions {
   stats?: FeedStats;
   /** A pause switch: while paused the body is not read (TCP flow control holds the rest). @default {undefined} */
   pause?: PauseController;
+  /** The longest line kept, in UTF-8 bytes: a longer one is skipped (memory stays bounded) and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
+  /**
+   * Resume after the last sequence number delivered: on each reconnection the URL's
+   * `param` (default `from`) is set to the `field` (default `seq`) of the last line
+   * delivered, + 1. `true` means the defaults.
+   * @default {undefined (reconnect to the same URL)}
+   */
+  resume?: ResumeOptions | boolean;
 }
 
 /**
@@ -29,7 +41,9 @@ export interface FromHttpLinesOptions {
  * the request fails, the status is 5xx, 408 or 429, or the connection drops mid-body,
  * it reconnects with exponential backoff (counted in `stats.reconnects`; a partial
  * line at the drop is discarded); any other non-2xx status errors the stream with a
- * TypeError. It completes when the body ends (unless `reconnectOnEnd`). Unsubscribing
+ * TypeError. With `resume`, each reconnection asks for the events after the last
+ * sequence number delivered (no duplicates after a server restart). A line longer than
+ * `maxLineBytes` is skipped and counted in `stats`. It completes when the body ends (unless `reconnectOnEnd`). Unsubscribing
  * aborts the request.
  *
  * @param url The URL to fetch.
@@ -49,11 +63,32 @@ export interface FromHttpLinesOptions {
  */
 export function fromHttpLines(url: string | URL, options: FromHttpLinesOptions = {}): Observable<string> {
   const { init = {}, reconnect = {}, reconnectOnEnd = false, stats, pause } = options;
+  const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, resume } = options;
   checkReconnectOptions("fromHttpLines()", reconnect);
   checkUrl("fromHttpLines()", url, ["http:", "https:"]);
+  checkMaxLineBytes("fromHttpLines()", maxLineBytes);
+  const resumeOptions = resume === true ? {} : resume || undefined;
   return fetchLines<string>(
     url,
-    { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: false },
-    (subscriber) => ({ connection: () => (line) => subscriber.next(line) }),
+    { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: false, maxLineBytes },
+    (subscriber) => {
+      if (!resumeOptions) return { connection: () => (line) => subscriber.next(line) };
+      // the last sequence number delivered by this subscription (its line is parsed lazily)
+      let lastSeq = -1, lastLine: string | null = null;
+      return {
+        url(base) {
+          if (lastLine !== null) {
+            const seq = sequenceOf(lastLine, resumeOptions);
+            if (seq >= 0) lastSeq = seq;
+            lastLine = null;
+          }
+          return resumeUrl(base, lastSeq, resumeOptions);
+        },
+        connection: () => (line) => {
+          lastLine = line;
+          subscriber.next(line);
+        },
+      };
+    },
   );
 }

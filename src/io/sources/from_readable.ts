@@ -4,7 +4,8 @@
  * @module
  */
 import { Observable } from "../../deps.ts";
-import { LineSplitter } from "./_line_splitter.ts";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./_line_splitter.ts";
+import type { FeedStats } from "./feed_stats.ts";
 import { pumpLines } from "./_pump_lines.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
 
@@ -12,6 +13,10 @@ import type { PauseController } from "../../stream/pause_controller.ts";
 export interface FromReadableOptions {
   /** A pause switch: while paused the stream is not read. @default {undefined} */
   pause?: PauseController;
+  /** The longest line kept, in UTF-8 bytes: a longer one is skipped (memory stays bounded) and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
+  /** Counters: an oversized line is counted in `skipped` and kept in `invalid` with the reason `oversized`. @default {undefined} */
+  stats?: FeedStats;
 }
 
 /** The streams a subscription has already read (or cancelled): they cannot be read again. */
@@ -20,7 +25,8 @@ const consumed = new WeakSet<ReadableStream<Uint8Array | string>>();
 /**
  * Emits the lines of a `ReadableStream` (UTF-8 bytes or text; `\n` or `\r\n` line
  * ends; the unterminated last line is emitted at the end), then completes. Reading
- * starts on subscribe; unsubscribing cancels the stream (lines read ahead in the
+ * starts on subscribe; a line longer than `maxLineBytes` is skipped and counted (see
+ * `stats`), so a line that never ends cannot exhaust memory; unsubscribing cancels the stream (lines read ahead in the
  * current chunk are discarded), and a stream error errors the Observable.
  *
  * Single use: a ReadableStream can be read once, so only the first subscription reads
@@ -49,7 +55,8 @@ export function fromReadable(
   stream: ReadableStream<Uint8Array | string>,
   options: FromReadableOptions = {},
 ): Observable<string> {
-  const { pause } = options;
+  const { pause, maxLineBytes = DEFAULT_MAX_LINE_BYTES, stats } = options;
+  checkMaxLineBytes("fromReadable()", maxLineBytes);
   return new Observable<string>((subscriber) => {
     if (consumed.has(stream)) {
       subscriber.error(
@@ -68,7 +75,13 @@ export function fromReadable(
     consumed.add(stream);
     const abort = new AbortController();
     const reader = stream.getReader();
-    pumpLines(reader, new LineSplitter(), (line) => subscriber.next(line), pause, abort.signal)
+    pumpLines(
+      reader,
+      new LineSplitter(maxLineBytes, stats),
+      (line) => subscriber.next(line),
+      pause,
+      abort.signal,
+    )
       .then((ended) => {
         if (ended) subscriber.complete();
       }, (err) => {

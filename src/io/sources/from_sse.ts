@@ -9,6 +9,7 @@ import type { FeedStats } from "./feed_stats.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
 import { fetchLines } from "./_fetch_lines.ts";
 import { checkReconnectOptions, checkUrl } from "./_reconnect.ts";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES } from "./_line_splitter.ts";
 
 /** One Server-Sent Event. */
 export interface SseEvent {
@@ -32,6 +33,8 @@ export interface FromSseOptions {
   stats?: FeedStats;
   /** A pause switch: while paused the stream is not read. @default {undefined} */
   pause?: PauseController;
+  /** The longest line kept, in UTF-8 bytes: a longer one is skipped (memory stays bounded) and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
 }
 
 /**
@@ -62,9 +65,11 @@ export interface FromSseOptions {
  */
 export function fromSse(url: string | URL, options: FromSseOptions = {}): Observable<SseEvent> {
   const { init = {}, reconnect = {}, reconnectOnEnd = true, stats, pause } = options;
+  const { maxLineBytes = DEFAULT_MAX_LINE_BYTES } = options;
   checkReconnectOptions("fromSse()", reconnect);
   checkUrl("fromSse()", url, ["http:", "https:"]);
-  const settings = { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: true };
+  checkMaxLineBytes("fromSse()", maxLineBytes);
+  const settings = { init, reconnect, reconnectOnEnd, stats, pause, noContentIsFatal: true, maxLineBytes };
   return fetchLines<SseEvent>(url, settings, (subscriber) => {
     // the last event ID of this subscription, sent on reconnection
     let lastId = "";

@@ -6,11 +6,16 @@
 import type { Observable } from "../../deps.ts";
 import { fromReadable } from "./from_readable.ts";
 import type { PauseController } from "../../stream/pause_controller.ts";
+import type { FeedStats } from "./feed_stats.ts";
 
 /** Options for {@linkcode fromStdin}. */
 export interface FromStdinOptions {
   /** A pause switch: while paused stdin is not read. @default {undefined} */
   pause?: PauseController;
+  /** The longest line kept, in UTF-8 bytes: a longer one is skipped and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
+  /** Counters: an oversized line is counted in `skipped` and kept in `invalid` with the reason `oversized`. @default {undefined} */
+  stats?: FeedStats;
 }
 
 /**

@@ -7,6 +7,9 @@ import { Observable } from "../../deps.ts";
 import type { ReconnectOptions } from "./backoff.ts";
 import type { FeedStats } from "./feed_stats.ts";
 import { checkReconnectOptions, checkUrl, FatalConnectError, reconnectLoop } from "./_reconnect.ts";
+import { checkMaxLineBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./_line_splitter.ts";
+import type { ResumeOptions } from "./resume.ts";
+import { resumeUrl, sequenceOf } from "./_resume.ts";
 
 /** Options for {@linkcode fromWebSocket}. */
 export interface FromWebSocketOptions {
@@ -18,6 +21,15 @@ export interface FromWebSocketOptions {
   reconnectOnEnd?: boolean;
   /** Counters; `reconnects` is incremented on each reconnection. @default {undefined} */
   stats?: FeedStats;
+  /** The longest line kept, in UTF-8 bytes (UTF-16 code units of a text message): a longer one is skipped and counted in `stats`. @default {1048576} */
+  maxLineBytes?: number;
+  /**
+   * Resume after the last sequence number delivered: on each reconnection the URL's
+   * `param` (default `from`) is set to the `field` (default `seq`) of the last line
+   * delivered, + 1. `true` means the defaults.
+   * @default {undefined (reconnect to the same URL)}
+   */
+  resume?: ResumeOptions | boolean;
 }
 
 /**
@@ -29,7 +41,9 @@ export interface FromWebSocketOptions {
  * `close()` sends) completes the stream unless `reconnectOnEnd`. A WebSocket cannot be
  * paused: put {@linkcode backpressure} with a dropping policy after it. Sub-protocols
  * the WebSocket constructor rejects error the stream with a TypeError (retrying cannot
- * help). Unsubscribing closes the socket.
+ * help). With `resume`, each reconnection asks for the events after the last sequence
+ * number delivered (no duplicates after a server restart). A line longer than
+ * `maxLineBytes` is skipped and counted in `stats`. Unsubscribing closes the socket.
  *
  * @param url The `ws://` URL.
  * @param options Sub-protocols, reconnection policy and counters.
@@ -48,16 +62,30 @@ export interface FromWebSocketOptions {
  */
 export function fromWebSocket(url: string | URL, options: FromWebSocketOptions = {}): Observable<string> {
   const { protocols = [], reconnect = {}, reconnectOnEnd = false, stats } = options;
+  const { maxLineBytes = DEFAULT_MAX_LINE_BYTES, resume } = options;
   checkReconnectOptions("fromWebSocket()", reconnect);
   checkUrl("fromWebSocket()", url, ["ws:", "wss:", "http:", "https:"]);
+  checkMaxLineBytes("fromWebSocket()", maxLineBytes);
+  const resumeOptions = resume === true ? {} : resume || undefined;
   return new Observable<string>((subscriber) => {
     const abort = new AbortController();
-    const decoder = new TextDecoder();
+    const splitter = new LineSplitter(maxLineBytes, stats);
+    // the last line delivered (its sequence number is read at the next reconnection)
+    let lastSeq = -1, lastLine: string | null = null;
+    const nextUrl = () => {
+      if (!resumeOptions) return url;
+      if (lastLine !== null) {
+        const seq = sequenceOf(lastLine, resumeOptions);
+        if (seq >= 0) lastSeq = seq;
+        lastLine = null;
+      }
+      return resumeUrl(url, lastSeq, resumeOptions);
+    };
     const connect = (signal: AbortSignal, connected: () => void) =>
       new Promise<boolean>((resolve, reject) => {
         let ws: WebSocket;
         try {
-          ws = new WebSocket(url, protocols);
+          ws = new WebSocket(nextUrl(), protocols);
         } catch (err) {
           // a constructor that throws (e.g. invalid sub-protocols) throws again on every retry
           reject(new FatalConnectError(`WebSocket ${url}: ${(err as Error).message}`));
@@ -69,12 +97,13 @@ export function fromWebSocket(url: string | URL, options: FromWebSocketOptions =
         ws.onmessage = (e: MessageEvent) => {
           // the backoff resets once the connection delivers a message (not on open alone)
           connected();
-          const text = typeof e.data === "string" ? e.data : decoder.decode(e.data as ArrayBuffer);
-          const lines = text.split("\n");
-          if (lines[lines.length - 1] === "") lines.pop();
+          const data = typeof e.data === "string" ? e.data : new Uint8Array(e.data as ArrayBuffer);
+          const lines = splitter.push(data);
+          lines.push(...splitter.flush());
           for (const line of lines) {
             if (signal.aborted) return;
-            subscriber.next(line.endsWith("\r") ? line.slice(0, -1) : line);
+            lastLine = line;
+            subscriber.next(line);
           }
         };
         ws.onclose = (e: CloseEvent) => {

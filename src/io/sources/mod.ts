@@ -24,4 +24,5 @@ export * from "./from_stdin.ts";
 export * from "./from_web_socket.ts";
 export * from "./parse_csv.ts";
 export * from "./parse_ndjson.ts";
+export * from "./resume.ts";
 export * from "./split_lines.ts";

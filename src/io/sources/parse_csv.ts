@@ -8,7 +8,7 @@ import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
 import { subscribeLinked } from "../../stream/operate.ts";
-import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
+import { checkParseOptions, DEFAULT_MAX_MAGNITUDE, parseNumber, reportInvalid } from "./_parse_support.ts";
 
 /** Options for {@linkcode parseCsv}. */
 export interface ParseCsvOptions extends ParseOptions {
@@ -30,7 +30,7 @@ export interface ParseCsvOptions extends ParseOptions {
  * Parses CSV lines of numbers into records `{ line, values, fields }`. Fields are
  * trimmed and may be wrapped in double quotes (quoted delimiters are not supported:
  * this is for numeric feeds). Blank lines are ignored; a wrong field count, a
- * non-numeric, empty, NaN or infinite value makes a line invalid: it is counted in
+ * non-numeric, empty, NaN or infinite value, or one beyond `maxMagnitude`, makes a line invalid: it is counted in
  * `stats.skipped`, kept in `stats.invalid` (the first `keepInvalid`), passed to
  * `onInvalid` and skipped — or, with `strict`, the stream errors with an
  * {@linkcode InvalidLineError}. A header that lacks a requested column errors the
@@ -65,7 +65,7 @@ export interface ParseCsvOptions extends ParseOptions {
  */
 export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string, FeedRecord> {
   checkParseOptions("parseCsv()", options);
-  const { header = false, columns, delimiter = "," } = options;
+  const { header = false, columns, delimiter = ",", maxMagnitude = DEFAULT_MAX_MAGNITUDE } = options;
   if (typeof delimiter !== "string" || delimiter.length !== 1 || delimiter === '"' || delimiter === "\n") {
     throw new RangeError(
       `Cannot create parseCsv() as 'delimiter' must be one character other than a quote or a line end: current value is ${
@@ -116,7 +116,7 @@ export function parseCsv(options: ParseCsvOptions = {}): OperatorFunction<string
             values = `expected ${width} fields, got ${cells.length}`;
           } else {
             for (let i = 0; i < index.length; i++) {
-              const v = parseNumber(cells[index[i]]);
+              const v = parseNumber(cells[index[i]], maxMagnitude);
               if (typeof v === "string") {
                 values = `field '${fields[i]}' ${v}`;
                 break;

@@ -8,7 +8,13 @@ import type { OperatorFunction } from "../../deps.ts";
 import { createFeedStats } from "./feed_stats.ts";
 import type { FeedRecord, ParseOptions } from "./feed_stats.ts";
 import { subscribeLinked } from "../../stream/operate.ts";
-import { checkParseOptions, parseNumber, reportInvalid } from "./_parse_support.ts";
+import {
+  checkMagnitude,
+  checkParseOptions,
+  DEFAULT_MAX_MAGNITUDE,
+  parseNumber,
+  reportInvalid,
+} from "./_parse_support.ts";
 
 /** Options for {@linkcode parseNdjson}. */
 export interface ParseNdjsonOptions extends ParseOptions {
@@ -25,7 +31,8 @@ export interface ParseNdjsonOptions extends ParseOptions {
  * Parses NDJSON lines (one JSON object or array per line) into numeric records
  * `{ line, values, fields }`. Numbers may also be given as numeric strings (`"21.5"`).
  * Blank lines are ignored; malformed JSON, a missing field, a wrong element count,
- * non-numeric, null (how `JSON.stringify` writes NaN), NaN and infinite values make a
+ * non-numeric, null (how `JSON.stringify` writes NaN), NaN, infinite values and values
+ * beyond `maxMagnitude` make a
  * line invalid: it is counted in `stats.skipped`, kept in `stats.invalid` (the first
  * `keepInvalid`), passed to `onInvalid` and skipped — or, with `strict`, the stream
  * errors with an {@linkcode InvalidLineError}.
@@ -69,6 +76,7 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
       const stats = options.stats ?? createFeedStats();
       let fields: readonly string[] | null = options.fields ? [...options.fields] : null;
       let lineNo = 0;
+      const maxMagnitude = options.maxMagnitude ?? DEFAULT_MAX_MAGNITUDE;
       subscribeLinked(source, subscriber, {
         next(text) {
           lineNo++;
@@ -80,7 +88,7 @@ export function parseNdjson(options: ParseNdjsonOptions = {}): OperatorFunction<
             values = parsed;
           } else {
             fields ??= inferFields(parsed);
-            values = fields === null ? "no numeric fields" : pick(parsed, fields);
+            values = fields === null ? "no numeric fields" : pick(parsed, fields, maxMagnitude);
           }
           if (typeof values === "string") {
             // strict mode or a throwing onInvalid: error downstream and release the source
@@ -113,7 +121,11 @@ function inferFields(parsed: unknown[] | Record<string, unknown>): string[] | nu
   return names.length > 0 ? names : null;
 }
 
-function pick(parsed: unknown[] | Record<string, unknown>, fields: readonly string[]): number[] | string {
+function pick(
+  parsed: unknown[] | Record<string, unknown>,
+  fields: readonly string[],
+  maxMagnitude: number,
+): number[] | string {
   if (Array.isArray(parsed) && parsed.length !== fields.length) {
     return `expected ${fields.length} fields, got ${parsed.length}`;
   }
@@ -122,16 +134,16 @@ function pick(parsed: unknown[] | Record<string, unknown>, fields: readonly stri
     const name = fields[i];
     const raw = Array.isArray(parsed) ? parsed[i] : parsed[name];
     if (raw === undefined) return `missing field '${name}'`;
-    const v = toNumber(raw);
+    const v = toNumber(raw, maxMagnitude);
     if (typeof v === "string") return `field '${name}' ${v}`;
     values[i] = v;
   }
   return values;
 }
 
-function toNumber(raw: unknown): number | string {
-  if (typeof raw === "number") return Number.isFinite(raw) ? raw : `is not finite: ${raw}`;
-  if (typeof raw === "string") return parseNumber(raw);
+function toNumber(raw: unknown, maxMagnitude = Infinity): number | string {
+  if (typeof raw === "number") return checkMagnitude(raw, maxMagnitude);
+  if (typeof raw === "string") return parseNumber(raw, maxMagnitude);
   if (raw === null) return "is null (NaN?)";
   return `is not a number: ${JSON.stringify(raw)}`;
 }

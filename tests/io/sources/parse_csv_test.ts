@@ -221,3 +221,13 @@ Deno.test("parseCsv() never modifies its lines or options (RxJS: should not muta
   assertEquals(lines, ["t;h", "1;2", "oops", "3;4"]);
   assertStrictEquals(out[0].fields === columns, false);
 });
+
+Deno.test("parseCsv() skips values beyond maxMagnitude (default 1e12), counting them", async () => {
+  const stats = createFeedStats();
+  const out = await lastValueFrom(
+    from(["1,2", "1e300,3", "4,-1e13", "5,6"]).pipe(parseCsv({ stats }), toArray()),
+  );
+  assertEquals(out.map((r) => r.values), [[1, 2], [5, 6]]);
+  assertEquals(stats.skipped, 2);
+  assertEquals(stats.invalid[1].reason, "field '1' is beyond maxMagnitude 1000000000000: -10000000000000");
+});

@@ -245,3 +245,21 @@ Deno.test("parseNdjson() never modifies its lines or options (RxJS: should not m
   assertEquals(lines, ['{"t":1,"h":2}', "{oops", '{"h":4,"t":3}']);
   assertStrictEquals(out[0].fields === fields, false);
 });
+
+Deno.test("parseNdjson() skips values beyond maxMagnitude (default 1e12), counting them", async () => {
+  const stats = createFeedStats();
+  const lines = ['{"v":1}', '{"v":1e300}', '{"v":"-2e12"}', '{"v":1e12}'];
+  const out = await lastValueFrom(from(lines).pipe(parseNdjson({ fields: ["v"], stats }), toArray()));
+  assertEquals(out.map((r) => r.values[0]), [1, 1e12]);
+  assertEquals(stats.skipped, 2);
+  assertEquals(stats.invalid[0].reason, "field 'v' is beyond maxMagnitude 1000000000000: 1e+300");
+  const small = await lastValueFrom(
+    from(lines).pipe(parseNdjson({ fields: ["v"], maxMagnitude: 10 }), toArray()),
+  );
+  assertEquals(small.length, 1);
+  assertThrows(
+    () => parseNdjson({ maxMagnitude: 0 }),
+    RangeError,
+    "'maxMagnitude' must be a finite number > 0",
+  );
+});

@@ -1,6 +1,6 @@
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertThrows } from "@std/assert";
 import { from, lastValueFrom, repeat, retry, share, Subject, take, toArray } from "rxjs";
-import { splitLines } from "../../../mod.ts";
+import { createFeedStats, fromReadable, splitLines } from "../../../mod.ts";
 import { fromCountedArray, fromGenerator, marbles, syncLoop } from "./_support.ts";
 
 Deno.test("splitLines() splits chunks into lines across chunk borders and CRLF", async (t) => {
@@ -124,4 +124,19 @@ Deno.test("splitLines() never modifies its chunks (RxJS: should not mutate its i
   const out = await lastValueFrom(from(chunks).pipe(splitLines(), toArray()));
   assertEquals(out, ["a", "b", "c"]);
   assertEquals(Array.from(bytes), before);
+});
+
+Deno.test("splitLines() and fromReadable() skip a line longer than maxLineBytes, count it and go on", async () => {
+  const stats = createFeedStats();
+  const chunks = ["a,1\n", "x".repeat(30), "y".repeat(30), "\nb,2\n"];
+  const lines = await lastValueFrom(from(chunks).pipe(splitLines({ maxLineBytes: 50, stats }), toArray()));
+  assertEquals(lines, ["a,1", "b,2"]);
+  assertEquals([stats.skipped, stats.invalid[0].reason, stats.invalid[0].line], [1, "oversized", 2]);
+  const readStats = createFeedStats();
+  const read = await lastValueFrom(
+    fromReadable(ReadableStream.from(chunks), { maxLineBytes: 50, stats: readStats }).pipe(toArray()),
+  );
+  assertEquals(read, ["a,1", "b,2"]);
+  assertEquals(readStats.skipped, 1);
+  assertThrows(() => splitLines({ maxLineBytes: 0 }), RangeError, "'maxLineBytes' must be an integer >= 1");
 });
