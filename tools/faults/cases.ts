@@ -10,6 +10,7 @@ import { hugeValueCases } from "./huge_values.ts";
 import { pauseCases } from "./pause_pushers.ts";
 import { restartCases } from "./feed_restart.ts";
 import { ingestCases } from "./ingest_guards.ts";
+import { checkpointCases } from "./checkpoints.ts";
 
 /** Every fault case, grouped by area. */
 export const faultCases: FaultCase[] = [
@@ -18,4 +19,5 @@ export const faultCases: FaultCase[] = [
   ...pauseCases,
   ...restartCases,
   ...ingestCases,
+  ...checkpointCases,
 ];
