@@ -9,8 +9,7 @@
  *      deno run --allow-net=127.0.0.1 examples/live_feed.ts http://127.0.0.1:8080/ndjson 5000
  */
 import { bufferCount, map, take } from "rxjs";
-import { fromHttpLines, Matrix, parseNdjson, rnnCell } from "../mod.ts";
-import { Model } from "../src/model/mod.ts"; // mod.ts re-exports it once merged
+import { fromHttpLines, Matrix, Model, parseNdjson, rnnCell } from "../mod.ts";
 
 const url = Deno.args[0] ?? "http://127.0.0.1:8080/ndjson";
 const limit = Number(Deno.args[1] ?? 2000);

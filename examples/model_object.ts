@@ -7,8 +7,7 @@
  *      deno run --allow-read=. --allow-write=. examples/model_object.ts
  */
 import { lastValueFrom } from "rxjs";
-import { charSamples, TextStream, train, Vocab } from "../mod.ts";
-import { Model, toModel } from "../src/model/mod.ts"; // mod.ts re-exports these once merged
+import { charSamples, Model, TextStream, toModel, train, Vocab } from "../mod.ts";
 
 const text = "the cat sat on the mat. ".repeat(50), vocab = Vocab.fromText(text);
 const samples = charSamples(new TextStream(vocab.encode(text)), { limit: 6000 });

@@ -11,8 +11,7 @@
 import { lastValueFrom } from "npm:rxjs@^7.8.2";
 
 const base = Deno.args[0] ?? "http://127.0.0.1:8000/";
-const { charSamples, TextStream, train, Vocab } = await import(new URL("mod.ts", base).href);
-const { toModel } = await import(new URL("src/model/mod.ts", base).href); // in mod.ts once merged
+const { charSamples, TextStream, toModel, train, Vocab } = await import(new URL("mod.ts", base).href);
 
 const text = "to be or not to be, that is the question. ".repeat(30);
 const vocab = Vocab.fromText(text);
