@@ -42,6 +42,7 @@ export {
   backendNames,
   createBackend,
   DEFAULT_BACKEND,
+  ONLINE_BACKEND,
   registerBackend,
 } from "./src/kernels/create_backend.ts";
 export type { BackendChoice } from "./src/kernels/create_backend.ts";

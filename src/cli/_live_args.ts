@@ -14,7 +14,7 @@ import {
 } from "./_args.ts";
 import type { OptionSpec } from "./_args.ts";
 import type { BackpressurePolicy } from "../stream/backpressure.ts";
-import { DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { ONLINE_BACKEND } from "../kernels/create_backend.ts";
 
 /** Where the readings come from. */
 export type LiveSource =
@@ -110,7 +110,7 @@ flow:
   --every 1000                checkpoint period, in events
   --resume                    continue from --checkpoint (the feed resumes after its saved sequence number;
                               the model and flag settings are the checkpoint's: another value is an error)
-  --backend NAME              the kernel backend (default wasm-f64; a resumed run may choose another)
+  --backend NAME              the kernel backend (default js: fastest for small online models, bit-identical to wasm-f64)
   --events N                  stop after N events;  --time S  stop after S seconds (90, 90s, 1.5m)
   --log-every N               without a terminal, log a status line every N events (default: every 2 s)
   --show-invalid 5            how many invalid lines to print
@@ -225,7 +225,7 @@ export function parseLiveArgs(args: readonly string[], name = "live"): LiveConfi
     logEvery: numberOption(v, "log-every", { integer: true, min: 1 }),
     showInvalid: numberOption(v, "show-invalid", { integer: true, min: 0 }) ?? 5,
     showFlags: numberOption(v, "show-flags", { integer: true, min: 0 }) ?? 10,
-    backend: backendOption(v, name) ?? DEFAULT_BACKEND,
+    backend: backendOption(v, name) ?? ONLINE_BACKEND,
     dashboard: v.dashboard === true,
     log: stringOption(v, "log"),
     command: name,

@@ -18,7 +18,7 @@ import { prequential } from "./prequential.ts";
 import type { PrequentialOptions } from "./prequential.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { CellName } from "../cells/create_cell.ts";
-import { DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { ONLINE_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { PrequentialEvent, PrequentialInput, PrequentialSnapshot } from "./prequential.ts";
 import { ForecastScore } from "./forecast/forecast_score.ts";
@@ -33,7 +33,7 @@ export interface LiveLearnerOptions {
   /** The cell of each series' model: `"rnn"`, `"gru"`, `"lstm"` (of `hiddenSize` units), or a RecurrentCell with the linear head. @default {"rnn"} */
   // deno-lint-ignore no-explicit-any
   cell?: CellName | RecurrentCell<any, any, any>;
-  /** The kernel backend: a registered name or an instance. @default {"wasm-f64"} */
+  /** The kernel backend: a registered name or an instance. @default {"js": see ONLINE_BACKEND} */
   backend?: BackendChoice;
   /** Hidden size n_a. @default {32} */
   hiddenSize?: number;
@@ -199,7 +199,7 @@ export class LiveLearner {
     const {
       features,
       cell = "rnn",
-      backend = DEFAULT_BACKEND,
+      backend = ONLINE_BACKEND,
       hiddenSize = 32,
       k1 = 1,
       k2 = 16,

@@ -23,7 +23,7 @@ import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import { cellFromOptions, createCell } from "../cells/create_cell.ts";
 import type { CellName } from "../cells/create_cell.ts";
 import type { Head, ParamSet, Target } from "../cells/types.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { createBackend, ONLINE_BACKEND } from "../kernels/create_backend.ts";
 import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { tbptt } from "../stream/tbptt.ts";
@@ -93,7 +93,7 @@ export interface PrequentialOptions {
   layers?: readonly number[];
   /** Size of a learned embedding in front of a named cell's first layer (builds a `stackedCell`); null for none. @default {null} */
   embed?: number | null;
-  /** The kernel backend: a registered name or an instance. @default {resume's, else "wasm-f64"} */
+  /** The kernel backend: a registered name or an instance. @default {resume's, else "js": see ONLINE_BACKEND} */
   backend?: BackendChoice;
   /** Initialisation of fresh parameters. @default {"xavier"} */
   init?: "xavier" | "randn";
@@ -213,7 +213,7 @@ export function prequential(
       `Cannot create prequential() as the cell's head must be "${head}": current value is ${cell.head}`,
     );
   }
-  const backend = options.backend ?? resume?.backend ?? DEFAULT_BACKEND;
+  const backend = options.backend ?? resume?.backend ?? ONLINE_BACKEND;
   const backendName = createBackend(backend, "prequential()").name;
   const initial = resume?.params ?? options.params ??
     (options.sizes !== undefined
