@@ -63,8 +63,17 @@ export function fromCountedArray<T>(n: number, make: (i: number) => T): Counted<
   return { source: from(iterable), pulled: () => pulled };
 }
 
-/** Lets pending teardown work (closing files, sockets, requests) settle before the sanitizers look. */
+/**
+ * Lets pending teardown work (closing files, sockets, requests) settle before the sanitizers look.
+ * Real time on purpose: the work is real I/O, which virtual time cannot advance.
+ */
 export const settle = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 30));
+
+/**
+ * Lets the promise chains of in-memory streams run to the end: one macrotask turn (setImmediate,
+ * no timer, no sleep), as every microtask queued before it runs first.
+ */
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A temp file under the repo (test reads are limited to "."; `*.tmp` is git-ignored). */
 export async function withTempFile(fn: (path: string) => Promise<void>): Promise<void> {
@@ -77,7 +86,10 @@ export async function withTempFile(fn: (path: string) => Promise<void>): Promise
   }
 }
 
-/** A quick reconnection policy for tests. */
+/**
+ * A quick reconnection policy for the tests against real servers (real time: real sockets). The
+ * backoff schedule itself is asserted exactly on virtual time in reconnect_loop_test.ts.
+ */
 export const fast: ReconnectOptions = { initialDelay: 5, maxDelay: 20, jitter: 0 };
 
 export const enc: TextEncoder = new TextEncoder();
@@ -110,7 +122,7 @@ export function body(chunks: string[], fail = false): ReadableStream<Uint8Array>
   return new ReadableStream({
     async pull(controller) {
       if (k < chunks.length) return controller.enqueue(enc.encode(chunks[k++]));
-      // Give the chunks time to reach the client before the connection drops.
+      // Give the chunks time to reach the client before the connection drops (real time: a real socket).
       if (fail) {
         await new Promise((r) => setTimeout(r, 50)).then(() => controller.error(new Error("dropped")));
       } else controller.close();

@@ -3,6 +3,8 @@ import { defer, firstValueFrom, lastValueFrom, repeat, retry, share, take, tap, 
 import { fromFile, PauseController } from "../../../mod.ts";
 import { settle, withTempFile } from "./_support.ts";
 
+// Real time throughout: every step reads a real file (and follow waits for real appends). The
+// follow poll's clock, sleep(pollInterval), is asserted exactly on virtual time in sleep_test.ts.
 Deno.test("fromFile() reads a file's lines, and follows it like tail -f", async (t) => {
   await t.step("reads to the end and completes (CRLF, no final newline, tiny buffer)", async () => {
     await withTempFile(async (path) => {

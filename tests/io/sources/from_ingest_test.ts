@@ -53,6 +53,7 @@ Deno.test("fromIngest() goes on when a pusher drops in the middle of a POST body
     await conn.write(
       enc.encode("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n1,2\n3,\r\n"),
     );
+    // real time: waits for a real socket's bytes to arrive
     while (lines.length < 1) await new Promise((r) => setTimeout(r, 5));
     conn.close();
     // a well-behaved pusher after it is still heard
@@ -170,6 +171,7 @@ Deno.test("fromIngest() with pause loses no line of 16 concurrent pushers behind
         const res = await fetch(url, { method: "POST", body: body(chunks) });
         return await res.json();
       }));
+      // real time: waits for real HTTP pushers' lines to arrive
       while (out.length < pushers * perPusher && last!.dropped === 0) {
         await new Promise((r) => setTimeout(r, 5));
       }

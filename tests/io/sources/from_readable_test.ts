@@ -12,7 +12,9 @@ import {
   toArray,
 } from "rxjs";
 import { fromReadable, PauseController } from "../../../mod.ts";
-import { settle } from "./_support.ts";
+import { turn } from "./_support.ts";
+
+// In-memory streams only: no real I/O to wait for, so no sleeps (turn() is one event-loop turn).
 
 Deno.test("fromReadable() emits the lines of a ReadableStream", async (t) => {
   await t.step("bytes split anywhere, CRLF, an unterminated last line", async () => {
@@ -35,7 +37,7 @@ Deno.test("fromReadable() emits the lines of a ReadableStream", async (t) => {
     const seen: string[] = [];
     const done = lastValueFrom(fromReadable(stream, { pause }).pipe(toArray()));
     const sub = fromReadable(new ReadableStream(), { pause }).subscribe((l) => seen.push(l));
-    await settle();
+    await turn();
     assertEquals(pulls, 0);
     pause.resume();
     assertEquals(await done, ["1", "2", "3"]);
@@ -52,7 +54,7 @@ Deno.test("fromReadable() emits the lines of a ReadableStream", async (t) => {
       },
     });
     assertEquals(await firstValueFrom(fromReadable(stream)), "x");
-    await settle();
+    await turn();
     assertEquals(cancelled, true);
   });
   await t.step("a stream error is forwarded", async () => {
@@ -83,7 +85,7 @@ Deno.test("fromReadable() stops reading an endless stream after take(3) (RxJS: s
   await t.step("one line per chunk: three chunks are read, then the stream is cancelled", async () => {
     const { stream, pulls, cancelled } = countedStream();
     assertEquals(await lastValueFrom(fromReadable(stream).pipe(take(3), toArray())), ["0", "1", "2"]);
-    await settle();
+    await turn();
     assertEquals([pulls(), cancelled()], [3, true]);
   });
   await t.step("20,000 lines in one chunk: only three are emitted", async () => {
@@ -93,7 +95,7 @@ Deno.test("fromReadable() stops reading an endless stream after take(3) (RxJS: s
       fromReadable(ReadableStream.from([text])).pipe(tap(() => emitted++), take(3), toArray()),
     );
     assertEquals([three, emitted], [["0", "1", "2"], 3]);
-    await settle();
+    await turn();
   });
 });
 
@@ -123,7 +125,7 @@ Deno.test("fromReadable() cancels the stream when unsubscribed early (RxJS: shou
       if (seen.length === 2) sub.unsubscribe();
     }),
   );
-  await settle();
+  await turn();
   assertEquals([cancelled(), seen], [true, ["0", "1"]]);
 });
 

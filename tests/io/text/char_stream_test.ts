@@ -143,6 +143,7 @@ Deno.test("charSamples() emits the stream's samples, yielding to the event loop 
     },
   );
   await t.step("a timer fires while an endless stream is consumed (and stops it)", async () => {
+    // real event loop on purpose: this checks that a real timer gets a turn between chunks
     let fired = false;
     setTimeout(() => fired = true, 0);
     const taken = await lastValueFrom(
