@@ -1,0 +1,136 @@
+/**
+ * A source of the messages of a durable JetStream pull consumer, each with an explicit
+ * acknowledgement that the learner calls once the message's effect is safe.
+ *
+ * @module
+ */
+import { Observable } from "../../deps.ts";
+import { jetstream } from "./_nats_deps.ts";
+import type { JsMsg, NatsConnection } from "./_nats_deps.ts";
+import { connectNats } from "./connect_nats.ts";
+import type { NatsAuthOptions } from "./connect_nats.ts";
+
+/** One message of a JetStream consumer. */
+export interface JetStreamMessage<T> {
+  /** The stream sequence: unique and increasing in the stream (the key of idempotent processing). */
+  seq: number;
+  /** The subject it was published on. */
+  subject: string;
+  /** The decoded payload. */
+  data: T;
+  /** Whether the server delivered it before without an acknowledgement. */
+  redelivered: boolean;
+  /** Acknowledges it: the server will not deliver it again. Call it only when its effect is safe. */
+  ack(): void;
+  /** Asks the server to deliver it again now. */
+  nak(): void;
+}
+
+/** Options for {@linkcode fromJetStream}. */
+export interface FromJetStreamOptions<T> extends Partial<NatsAuthOptions> {
+  /** An open connection to use (kept open on teardown); otherwise `servers` (and credentials) open one per subscription. @default {undefined} */
+  connection?: NatsConnection;
+  /** The stream's name. */
+  stream: string;
+  /** The durable pull consumer's name (it must exist: its `max_ack_pending` bounds the messages in flight). */
+  consumer: string;
+  /** Messages asked for per pull. @default {256} */
+  batch?: number;
+  /** How long one pull waits for messages, in ms. @default {1000} */
+  expires?: number;
+  /** Turns a payload into a value. @default {JSON.parse of the UTF-8 text} */
+  decode?: (bytes: Uint8Array) => T;
+}
+
+/**
+ * Emits the messages of a durable JetStream pull consumer in delivery order, pulling
+ * `batch` at a time. Nothing is acknowledged here: each message carries `ack()`, to call
+ * after the update that used it is applied (and checkpointed, when that is the promise).
+ * Backpressure is the consumer's `max_ack_pending`: once that many are unacknowledged the
+ * server delivers nothing more, and an unacknowledged message is delivered again after
+ * the consumer's `ack_wait`. The connection reconnects by itself.
+ *
+ * @typeParam T The payload's type.
+ * @param options The stream, the consumer, and a connection or servers.
+ * @returns An Observable of messages; it errors when the consumer cannot be read or a payload cannot be decoded.
+ * @throws {RangeError} When `batch` or `expires` is not a positive integer.
+ * @throws {TypeError} When neither `connection` nor `servers` is given, or `stream`/`consumer` is empty.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertThrows } from "@std/assert";
+ * import { fromJetStream } from "./from_jet_stream.ts";
+ * assertThrows(() => fromJetStream({ servers: "nats://127.0.0.1:4222", stream: "S", consumer: "c", batch: 0 }), RangeError);
+ * ```
+ */
+export function fromJetStream<T = unknown>(
+  options: FromJetStreamOptions<T>,
+): Observable<JetStreamMessage<T>> {
+  const {
+    connection,
+    stream,
+    consumer,
+    batch = 256,
+    expires = 1000,
+    decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as T,
+  } = options;
+  for (const [name, value] of [["batch", batch], ["expires", expires]] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(
+        `Cannot create fromJetStream() as '${name}' must be an integer >= 1: current value is ${value}`,
+      );
+    }
+  }
+  for (const [name, value] of [["stream", stream], ["consumer", consumer]] as const) {
+    if (typeof value !== "string" || value === "") {
+      throw new TypeError(
+        `Cannot create fromJetStream() as '${name}' must be a non-empty string: current value is ${value}`,
+      );
+    }
+  }
+  if (connection === undefined && options.servers === undefined) {
+    throw new TypeError(
+      `Cannot create fromJetStream() as 'connection' or 'servers' is required: current value is undefined`,
+    );
+  }
+  return new Observable<JetStreamMessage<T>>((subscriber) => {
+    let stopped = false;
+    let own: NatsConnection | null = null;
+    let stop = (): void => {};
+    const run = async (): Promise<void> => {
+      const nc = connection ?? (own = await connectNats(options as NatsAuthOptions));
+      if (stopped) return;
+      const c = await jetstream(nc).consumers.get(stream, consumer);
+      while (!stopped) {
+        const messages = await c.fetch({ max_messages: batch, expires });
+        stop = () => messages.stop();
+        for await (const m of messages) {
+          if (stopped) break;
+          subscriber.next(toMessage(m, decode));
+        }
+      }
+    };
+    run().then(
+      () => {},
+      (error) => {
+        if (!stopped) subscriber.error(error);
+      },
+    );
+    return () => {
+      stopped = true;
+      stop();
+      own?.close().catch(() => {});
+    };
+  });
+}
+
+function toMessage<T>(m: JsMsg, decode: (bytes: Uint8Array) => T): JetStreamMessage<T> {
+  return {
+    seq: m.seq,
+    subject: m.subject,
+    data: decode(m.data),
+    redelivered: m.redelivered,
+    ack: () => m.ack(),
+    nak: () => m.nak(),
+  };
+}
