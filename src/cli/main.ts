@@ -10,6 +10,7 @@ import { evalCommand } from "./eval.ts";
 import { liveCommand } from "./live.ts";
 import { sampleCommand } from "./sample.ts";
 import { trainCommand } from "./train.ts";
+import { workerCommand } from "./worker.ts";
 
 /** The top-level help text. */
 export const MAIN_HELP: string = `rxrnn: train vanilla RNNs with truncated BPTT over RxJS streams.
@@ -21,6 +22,7 @@ Commands:
   sample    sample text from a checkpoint
   eval      bits per character of a checkpoint on a text
   live      learn online from a live feed of numeric readings, and flag anomalies
+  worker    one of a pool of workers learning many feeds from NATS JetStream
 
 Run 'rxrnn <command> --help' for the options of a command.
 `;
@@ -43,6 +45,8 @@ export function main(args: readonly string[]): Promise<number> {
         return evalCommand(rest);
       case "live":
         return liveCommand(rest);
+      case "worker":
+        return workerCommand(rest);
       case "-h":
       case "--help":
       case "help":

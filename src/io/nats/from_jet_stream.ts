@@ -48,7 +48,9 @@ export interface FromJetStreamOptions<T> extends Partial<NatsAuthOptions> {
  * after the update that used it is applied (and checkpointed, when that is the promise).
  * Backpressure is the consumer's `max_ack_pending`: once that many are unacknowledged the
  * server delivers nothing more, and an unacknowledged message is delivered again after
- * the consumer's `ack_wait`. The connection reconnects by itself.
+ * the consumer's `ack_wait`. The connection reconnects by itself, and a pull that fails
+ * on the way (missed heartbeats, a reconnect) is asked again after 250 ms; a consumer or
+ * stream that is gone, or a payload that cannot be decoded, is an error.
  *
  * @typeParam T The payload's type.
  * @param options The stream, the consumer, and a connection or servers.
@@ -102,11 +104,25 @@ export function fromJetStream<T = unknown>(
       if (stopped) return;
       const c = await jetstream(nc).consumers.get(stream, consumer);
       while (!stopped) {
-        const messages = await c.fetch({ max_messages: batch, expires });
-        stop = () => messages.stop();
-        for await (const m of messages) {
-          if (stopped) break;
-          subscriber.next(toMessage(m, decode));
+        try {
+          const messages = await c.fetch({ max_messages: batch, expires });
+          stop = () => messages.stop();
+          for await (const m of messages) {
+            if (stopped) break;
+            let value: JetStreamMessage<T>;
+            try {
+              value = toMessage(m, decode);
+            } catch (error) {
+              throw new TypeError(
+                `Cannot decode message ${m.seq} on ${m.subject}: ${(error as Error).message}`,
+              );
+            }
+            subscriber.next(value);
+          }
+        } catch (error) {
+          // a pull that failed on the way (missed heartbeats, a reconnect) is asked again; a consumer that is gone is an error
+          if (stopped || GONE.test((error as Error).message)) throw error;
+          await new Promise((r) => setTimeout(r, RETRY_MS));
         }
       }
     };
@@ -123,6 +139,9 @@ export function fromJetStream<T = unknown>(
     };
   });
 }
+
+const GONE = /consumer (deleted|not found)|stream not found|Cannot decode/i;
+const RETRY_MS = 250;
 
 function toMessage<T>(m: JsMsg, decode: (bytes: Uint8Array) => T): JetStreamMessage<T> {
   return {

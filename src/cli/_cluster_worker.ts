@@ -1,0 +1,300 @@
+/**
+ * A pool member: holds leases on some partitions (its fair share of the live members),
+ * learns each partition's feeds in stream order, checkpoints them to the Object Store,
+ * and only then acknowledges the events. A partition changes hands either cleanly (the
+ * holder checkpoints, writes the partition's floor, acks, and gives the lease up) or when
+ * its holder dies (the lease expires); the next holder restarts the partition's consumer
+ * just after the floor and skips, per feed, what the feed's checkpoint already holds.
+ *
+ * @module
+ */
+import type { Subscription } from "../deps.ts";
+import { AckPolicy, DeliverPolicy, jetstreamManager, Kvm, Objm } from "../io/nats/_nats_deps.ts";
+import type { JetStreamManager, KV, NatsConnection, ObjectStore } from "../io/nats/_nats_deps.ts";
+import { fromJetStream } from "../io/nats/from_jet_stream.ts";
+import type { JetStreamMessage } from "../io/nats/from_jet_stream.ts";
+import type { LiveLearnerOptions } from "../online/live_learner.ts";
+import { clusterNames } from "./_cluster_layout.ts";
+import { FeedLearner } from "./_cluster_feed.ts";
+import type { FeedEvent } from "./_cluster_feed.ts";
+
+/** Settings of a worker. */
+export interface WorkerSettings {
+  /** The worker's id (unique among live members). */
+  id: string;
+  /** The stream of feeds. */
+  stream: string;
+  /** The number of partitions (as published). */
+  partitions: number;
+  /** The learners' settings. */
+  learner: LiveLearnerOptions;
+  /** Events per partition between checkpoints (<= maxAckPending). */
+  checkpointEvery: number;
+  /** The lease time to live, in ms: a dead worker's partitions move after this. */
+  leaseTtl: number;
+  /** Log lines (never credentials). */
+  log: (line: string) => void;
+}
+
+interface Partition {
+  p: number;
+  revision: number;
+  sub: Subscription | null;
+  chain: Promise<void>;
+  feeds: Map<string, FeedLearner>;
+  pending: JetStreamMessage<FeedEvent>[];
+  highest: number;
+  lastEvent: number;
+  stopped: boolean;
+  gen: number;
+}
+
+/** Counters of a worker. */
+export interface WorkerCounters {
+  /** Events applied to a model. */
+  applied: number;
+  /** Events skipped as already applied (redelivered or replayed after a takeover). */
+  skipped: number;
+  /** Checkpoints written. */
+  checkpoints: number;
+}
+
+/** A running worker. */
+export interface Worker {
+  /** Its counters. */
+  counters: WorkerCounters;
+  /** The partitions it holds. */
+  held(): number[];
+  /** Checkpoints and gives up every partition, then stops. */
+  stop(): Promise<void>;
+}
+
+const YIELD_MS = 20;
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Creates the stream's buckets when missing (idempotent). */
+export async function ensureClusterStores(
+  nc: NatsConnection,
+  stream: string,
+  leaseTtl: number,
+): Promise<{ leases: KV; floors: KV; store: ObjectStore }> {
+  const names = clusterNames(stream);
+  const kvm = new Kvm(nc);
+  const leases = await kvm.create(names.leases, { ttl: leaseTtl });
+  const floors = await kvm.create(names.floors);
+  const store = await new Objm(nc).create(names.checkpoints);
+  return { leases, floors, store };
+}
+
+/** Starts a worker on an open connection. */
+export async function startWorker(nc: NatsConnection, settings: WorkerSettings): Promise<Worker> {
+  const { id, stream, partitions, learner, checkpointEvery, leaseTtl, log } = settings;
+  const jsm: JetStreamManager = await jetstreamManager(nc);
+  const { leases, floors, store } = await ensureClusterStores(nc, stream, leaseTtl);
+  const counters: WorkerCounters = { applied: 0, skipped: 0, checkpoints: 0 };
+  const held = new Map<number, Partition>();
+  let stopping = false;
+  let failure: unknown = null;
+  let lastYield = performance.now();
+
+  const floorOf = async (p: number): Promise<number> => {
+    const e = await floors.get(`floor.${p}`);
+    return e === null || e.length === 0 ? 0 : Number(e.string());
+  };
+
+  // checkpoints the partition's changed feeds, then its floor, then acks what they cover
+  const checkpoint = async (part: Partition): Promise<void> => {
+    if (part.pending.length === 0) return;
+    for (const feed of part.feeds.values()) {
+      if (feed.dirty) {
+        await feed.save(store);
+        counters.checkpoints++;
+      }
+    }
+    await floors.put(`floor.${part.p}`, String(part.highest));
+    for (const m of part.pending) m.ack();
+    part.pending = [];
+  };
+
+  const handle = async (part: Partition, m: JetStreamMessage<FeedEvent>, gen: number): Promise<void> => {
+    if (performance.now() - lastYield > YIELD_MS) {
+      // learning runs in microtasks: let timers (lease renewals) and I/O (pulls, heartbeats) in
+      await delay(0);
+      lastYield = performance.now();
+    }
+    if (part.stopped || gen !== part.gen) return;
+    if (m.seq <= part.highest) {
+      // an event older than one already handled: the order broke (a redelivery); restart from the floor
+      log(`worker ${id}: partition ${part.p} saw sequence ${m.seq} after ${part.highest}: restarting it`);
+      await restart(part);
+      return;
+    }
+    const key = m.data.k;
+    let feed = part.feeds.get(key);
+    if (feed === undefined) {
+      feed = await FeedLearner.load(store, key, learner);
+      part.feeds.set(key, feed);
+    }
+    if (feed.apply(m.seq, m.data)) counters.applied++;
+    else counters.skipped++;
+    part.highest = m.seq;
+    part.lastEvent = Date.now();
+    part.pending.push(m);
+    if (part.pending.length >= checkpointEvery) await checkpoint(part);
+  };
+
+  const open = async (part: Partition): Promise<void> => {
+    const floor = await floorOf(part.p);
+    // a consumer of its own per holding: a former holder that has not noticed yet cannot read from it
+    const prefix = `${stream}-p${part.p}-`;
+    const consumer = `${prefix}${id.replace(/[^A-Za-z0-9_-]/g, "_")}-${part.gen + 1}`;
+    for await (const info of jsm.consumers.list(stream)) {
+      const name = info.config.durable_name ?? info.name;
+      if (name.startsWith(prefix)) await jsm.consumers.delete(stream, name).catch(() => {});
+    }
+    await jsm.consumers.add(stream, {
+      inactive_threshold: 60_000_000_000,
+      durable_name: consumer,
+      filter_subject: `feeds.${part.p}.>`,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: 60_000_000_000,
+      max_ack_pending: checkpointEvery * 2,
+      ...(floor > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    part.highest = floor;
+    const gen = ++part.gen;
+    part.sub = fromJetStream<FeedEvent>({ connection: nc, stream, consumer, batch: 500, expires: 1000 })
+      .subscribe({
+        next: (m) => {
+          part.chain = part.chain.then(() => handle(part, m, gen)).catch((error) => {
+            failure ??= error;
+            log(`worker ${id}: partition ${part.p} failed: ${(error as Error).message}`);
+          });
+        },
+        error: (error) => {
+          if (part.stopped || gen !== part.gen || held.get(part.p) !== part) return; // moved on already
+          log(`worker ${id}: partition ${part.p} source failed: ${(error as Error).message}; reopening it`);
+          part.chain = part.chain.then(() => delay(250)).then(() => part.stopped ? undefined : restart(part));
+        },
+      });
+  };
+
+  // drops the in-memory state (checkpoints hold the truth) and reads from the floor again
+  const restart = async (part: Partition): Promise<void> => {
+    part.sub?.unsubscribe();
+    part.feeds.clear();
+    part.pending = [];
+    await open(part);
+  };
+
+  const acquire = async (p: number): Promise<void> => {
+    let revision: number;
+    try {
+      revision = await leases.create(`lease.${p}`, id);
+    } catch {
+      return; // held by another member
+    }
+    const part: Partition = {
+      p,
+      revision,
+      sub: null,
+      chain: Promise.resolve(),
+      feeds: new Map(),
+      pending: [],
+      highest: 0,
+      lastEvent: Date.now(),
+      stopped: false,
+      gen: 0,
+    };
+    held.set(p, part);
+    await open(part);
+    log(`worker ${id}: took partition ${p}`);
+  };
+
+  const release = async (part: Partition, clean: boolean): Promise<void> => {
+    if (part.stopped) return;
+    part.sub?.unsubscribe();
+    // the lease is still renewed while the last checkpoint is written
+    part.chain = part.chain.then(async () => {
+      part.stopped = true;
+      if (clean) {
+        await checkpoint(part);
+        await leases.delete(`lease.${part.p}`).catch(() => {});
+      }
+    });
+    await part.chain;
+    held.delete(part.p);
+    log(`worker ${id}: ${clean ? "gave up" : "lost"} partition ${part.p}`);
+  };
+
+  // renews the membership and every lease at once, on its own timer (never behind a rebalance)
+  let renewing = false;
+  const renew = async (): Promise<void> => {
+    if (renewing) return;
+    renewing = true;
+    try {
+      await leases.put(`member.${id}`, String(Date.now()));
+      await Promise.all([...held.values()].map(async (part) => {
+        try {
+          const revision = await leases.update(`lease.${part.p}`, id, part.revision);
+          if (!part.stopped) part.revision = revision;
+        } catch (error) {
+          if (part.stopped) return;
+          log(`worker ${id}: lease of partition ${part.p} not renewed: ${(error as Error).message}`);
+          await release(part, false);
+        }
+      }));
+    } finally {
+      renewing = false;
+    }
+  };
+
+  const tick = async (): Promise<void> => {
+    // an idle partition is checkpointed, so that its floor reaches its last event
+    for (const part of held.values()) {
+      if (part.pending.length > 0 && Date.now() - part.lastEvent > 300) {
+        part.chain = part.chain.then(() => part.stopped ? undefined : checkpoint(part));
+      }
+    }
+    const members = [];
+    for await (const k of await leases.keys("member.*")) members.push(k);
+    const share = Math.ceil(partitions / Math.max(1, members.length));
+    if (held.size > share) {
+      const extra = [...held.values()].sort((a, b) => b.p - a.p).slice(0, held.size - share);
+      for (const part of extra) await release(part, true);
+    } else if (held.size < share) {
+      const start = [...id].reduce((h, c) => h + c.charCodeAt(0), 0) % partitions;
+      for (let i = 0; i < partitions && held.size < share; i++) {
+        const p = (start + i) % partitions;
+        if (!held.has(p)) await acquire(p);
+      }
+    }
+  };
+
+  let running: Promise<void> = Promise.resolve();
+  const report = (error: unknown): void => log(`worker ${id}: ${(error as Error).message}`);
+  const renewTimer = setInterval(() => {
+    if (!stopping) renew().catch(report);
+  }, Math.max(50, Math.floor(leaseTtl / 4)));
+  const timer = setInterval(() => {
+    running = running.then(() => stopping ? undefined : tick()).catch(report);
+  }, Math.max(100, Math.floor(leaseTtl / 3)));
+  await renew();
+  running = tick();
+  await running;
+  return {
+    counters,
+    held: () => [...held.keys()].sort((a, b) => a - b),
+    stop: async () => {
+      stopping = true;
+      clearInterval(timer);
+      await running.catch(() => {});
+      for (const part of [...held.values()]) await release(part, true);
+      clearInterval(renewTimer);
+      await leases.delete(`member.${id}`).catch(() => {});
+      if (failure !== null) throw failure;
+    },
+  };
+}
