@@ -58,7 +58,7 @@ export class FeedLearner {
   }
 
   /** Writes the checkpoint `feed.<key>`. */
-  async save(store: ObjectStore): Promise<void> {
+  async save(store: ObjectStore, dir?: string): Promise<void> {
     const { features, hiddenSize = 32, seed = 0 } = this.options;
     const f = features.length;
     await saveObjectCheckpoint(store, `feed.${this.key}`, {
@@ -72,13 +72,18 @@ export class FeedLearner {
         features: [...features],
       },
       extra: { feed: this.key, ...this.state() },
-    });
+    }, { dir });
     this.dirty = false;
   }
 
   /** Reads the feed's checkpoint, or starts a fresh learner when it has none. */
-  static async load(store: ObjectStore, key: string, options: LiveLearnerOptions): Promise<FeedLearner> {
-    const loaded = await loadObjectCheckpoint(store, `feed.${key}`);
+  static async load(
+    store: ObjectStore,
+    key: string,
+    options: LiveLearnerOptions,
+    dir?: string,
+  ): Promise<FeedLearner> {
+    const loaded = await loadObjectCheckpoint(store, `feed.${key}`, { dir });
     if (loaded === null) return new FeedLearner(key, options);
     const extra = loaded.extra as unknown as FeedLearnerState & { feed: string };
     if (extra.feed !== key || typeof extra.lastSeq !== "number") {

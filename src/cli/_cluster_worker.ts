@@ -32,6 +32,8 @@ export interface WorkerSettings {
   checkpointEvery: number;
   /** The lease time to live, in ms: a dead worker's partitions move after this. */
   leaseTtl: number;
+  /** The directory of scratch files (checkpoint bytes pass through one). @default {the system's temp dir} */
+  tmpDir?: string;
   /** Log lines (never credentials). */
   log: (line: string) => void;
 }
@@ -88,7 +90,7 @@ export async function ensureClusterStores(
 
 /** Starts a worker on an open connection. */
 export async function startWorker(nc: NatsConnection, settings: WorkerSettings): Promise<Worker> {
-  const { id, stream, partitions, learner, checkpointEvery, leaseTtl, log } = settings;
+  const { id, stream, partitions, learner, checkpointEvery, leaseTtl, log, tmpDir } = settings;
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const { leases, floors, store } = await ensureClusterStores(nc, stream, leaseTtl);
   const counters: WorkerCounters = { applied: 0, skipped: 0, checkpoints: 0 };
@@ -107,7 +109,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     if (part.pending.length === 0) return;
     for (const feed of part.feeds.values()) {
       if (feed.dirty) {
-        await feed.save(store);
+        await feed.save(store, tmpDir);
         counters.checkpoints++;
       }
     }
@@ -132,7 +134,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     const key = m.data.k;
     let feed = part.feeds.get(key);
     if (feed === undefined) {
-      feed = await FeedLearner.load(store, key, learner);
+      feed = await FeedLearner.load(store, key, learner, tmpDir);
       part.feeds.set(key, feed);
     }
     if (feed.apply(m.seq, m.data)) counters.applied++;

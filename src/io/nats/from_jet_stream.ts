@@ -36,7 +36,7 @@ export interface FromJetStreamOptions<T> extends Partial<NatsAuthOptions> {
   consumer: string;
   /** Messages asked for per pull. @default {256} */
   batch?: number;
-  /** How long one pull waits for messages, in ms. @default {1000} */
+  /** How long one pull waits for messages, in ms (at least 1000). @default {1000} */
   expires?: number;
   /** Turns a payload into a value. @default {JSON.parse of the UTF-8 text} */
   decode?: (bytes: Uint8Array) => T;
@@ -49,13 +49,14 @@ export interface FromJetStreamOptions<T> extends Partial<NatsAuthOptions> {
  * Backpressure is the consumer's `max_ack_pending`: once that many are unacknowledged the
  * server delivers nothing more, and an unacknowledged message is delivered again after
  * the consumer's `ack_wait`. The connection reconnects by itself, and a pull that fails
- * on the way (missed heartbeats, a reconnect) is asked again after 250 ms; a consumer or
- * stream that is gone, or a payload that cannot be decoded, is an error.
+ * on the way (missed heartbeats, a reconnect) is asked again after 250 ms; anything else
+ * (a consumer or stream that is gone, a payload that cannot be decoded) is an error.
  *
  * @typeParam T The payload's type.
- * @param options The stream, the consumer, and a connection or servers.
+ * @param options The stream, the consumer, and a connection or servers (a pull asks for at most
+ * `max_ack_pending` messages).
  * @returns An Observable of messages; it errors when the consumer cannot be read or a payload cannot be decoded.
- * @throws {RangeError} When `batch` or `expires` is not a positive integer.
+ * @throws {RangeError} When `batch` is not a positive integer, or `expires` an integer >= 1000.
  * @throws {TypeError} When neither `connection` nor `servers` is given, or `stream`/`consumer` is empty.
  *
  * @example Usage
@@ -76,10 +77,10 @@ export function fromJetStream<T = unknown>(
     expires = 1000,
     decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as T,
   } = options;
-  for (const [name, value] of [["batch", batch], ["expires", expires]] as const) {
-    if (!Number.isInteger(value) || value < 1) {
+  for (const [name, value, min] of [["batch", batch, 1], ["expires", expires, 1000]] as const) {
+    if (!Number.isInteger(value) || value < min) {
       throw new RangeError(
-        `Cannot create fromJetStream() as '${name}' must be an integer >= 1: current value is ${value}`,
+        `Cannot create fromJetStream() as '${name}' must be an integer >= ${min}: current value is ${value}`,
       );
     }
   }
@@ -103,9 +104,12 @@ export function fromJetStream<T = unknown>(
       const nc = connection ?? (own = await connectNats(options as NatsAuthOptions));
       if (stopped) return;
       const c = await jetstream(nc).consumers.get(stream, consumer);
+      // the server refuses a pull larger than the consumer's max_ack_pending
+      const limit = (await c.info(true)).config.max_ack_pending ?? -1;
+      const pull = limit > 0 ? Math.min(batch, limit) : batch;
       while (!stopped) {
         try {
-          const messages = await c.fetch({ max_messages: batch, expires });
+          const messages = await c.fetch({ max_messages: pull, expires });
           stop = () => messages.stop();
           for await (const m of messages) {
             if (stopped) break;
@@ -120,8 +124,8 @@ export function fromJetStream<T = unknown>(
             subscriber.next(value);
           }
         } catch (error) {
-          // a pull that failed on the way (missed heartbeats, a reconnect) is asked again; a consumer that is gone is an error
-          if (stopped || GONE.test((error as Error).message)) throw error;
+          // a pull that failed on the way (missed heartbeats, a reconnect) is asked again; anything else is an error
+          if (stopped || !TRANSIENT.test((error as Error).message)) throw error;
           await new Promise((r) => setTimeout(r, RETRY_MS));
         }
       }
@@ -140,7 +144,7 @@ export function fromJetStream<T = unknown>(
   });
 }
 
-const GONE = /consumer (deleted|not found)|stream not found|Cannot decode/i;
+const TRANSIENT = /heartbeat|timeout|timed out|disconnect|reconnect|connection|exceeded/i;
 const RETRY_MS = 250;
 
 function toMessage<T>(m: JsMsg, decode: (bytes: Uint8Array) => T): JetStreamMessage<T> {

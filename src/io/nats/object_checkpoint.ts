@@ -9,6 +9,12 @@ import { loadCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
 import type { CheckpointData, LoadedCheckpoint } from "../checkpoint/checkpoint.ts";
 import type { ObjectStore } from "./_nats_deps.ts";
 
+/** Options of {@linkcode saveObjectCheckpoint} and {@linkcode loadObjectCheckpoint}. */
+export interface ObjectCheckpointOptions {
+  /** The directory of the scratch file that the bytes pass through. @default {the system's temp dir} */
+  dir?: string;
+}
+
 /**
  * Writes a checkpoint as the object `name` (replacing the previous one at once: readers
  * see the old object or the new one).
@@ -16,6 +22,7 @@ import type { ObjectStore } from "./_nats_deps.ts";
  * @param store The Object Store.
  * @param name The object's name (e.g. the feed's key).
  * @param data The checkpoint's contents.
+ * @param options The scratch directory.
  * @returns A promise of the bytes stored.
  * @throws {CheckpointError} When the data is inconsistent.
  *
@@ -30,8 +37,9 @@ export async function saveObjectCheckpoint(
   store: ObjectStore,
   name: string,
   data: CheckpointData,
+  options: ObjectCheckpointOptions = {},
 ): Promise<number> {
-  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-" });
+  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-", dir: options.dir });
   try {
     await saveCheckpoint(path, data);
     const bytes = await Deno.readFile(path);
@@ -48,6 +56,7 @@ export async function saveObjectCheckpoint(
  *
  * @param store The Object Store.
  * @param name The object's name.
+ * @param options The scratch directory.
  * @returns A promise of the checkpoint, or null when there is no such object.
  * @throws {CheckpointError} When the stored bytes are not a usable checkpoint.
  *
@@ -61,10 +70,11 @@ export async function saveObjectCheckpoint(
 export async function loadObjectCheckpoint(
   store: ObjectStore,
   name: string,
+  options: ObjectCheckpointOptions = {},
 ): Promise<LoadedCheckpoint | null> {
   const bytes = await store.getBlob(name);
   if (bytes === null) return null;
-  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-" });
+  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-", dir: options.dir });
   try {
     await Deno.writeFile(path, bytes);
     return await loadCheckpoint(path);
