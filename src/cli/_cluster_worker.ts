@@ -42,6 +42,7 @@ interface Partition {
   p: number;
   revision: number;
   sub: Subscription | null;
+  consumer: string;
   chain: Promise<void>;
   feeds: Map<string, FeedLearner>;
   pending: JetStreamMessage<FeedEvent>[];
@@ -159,13 +160,15 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       durable_name: consumer,
       filter_subject: `feeds.${part.p}.>`,
       ack_policy: AckPolicy.Explicit,
-      ack_wait: 60_000_000_000,
-      max_ack_pending: checkpointEvery * 2,
+      ack_wait: 5_000_000_000, // a pull lost on the way (missed heartbeats) comes back after this
+      max_ack_pending: checkpointEvery + Math.ceil(checkpointEvery / 2),
       ...(floor > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
         : { deliver_policy: DeliverPolicy.All }),
     });
     part.highest = floor;
+    part.consumer = consumer;
+    part.lastEvent = Date.now();
     const gen = ++part.gen;
     part.sub = fromJetStream<FeedEvent>({ connection: nc, stream, consumer, batch: 500, expires: 1000 })
       .subscribe({
@@ -185,6 +188,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
 
   // drops the in-memory state (checkpoints hold the truth) and reads from the floor again
   const restart = async (part: Partition): Promise<void> => {
+    part.gen++; // what is still queued for the old consumer is dropped
     part.sub?.unsubscribe();
     part.feeds.clear();
     part.pending = [];
@@ -202,6 +206,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       p,
       revision,
       sub: null,
+      consumer: "",
       chain: Promise.resolve(),
       feeds: new Map(),
       pending: [],
@@ -254,6 +259,16 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   };
 
   const tick = async (): Promise<void> => {
+    // a watchdog: a partition with events left that has seen none for 5 s is read again from its floor
+    for (const part of held.values()) {
+      if (part.stopped || Date.now() - part.lastEvent < 5000) continue;
+      const info = await jsm.consumers.info(stream, part.consumer).catch(() => null);
+      if (info === null || info.num_pending + info.num_ack_pending > 0) {
+        log(`worker ${id}: partition ${part.p} stalled: reading it again from its floor`);
+        part.chain = Promise.resolve();
+        await restart(part);
+      }
+    }
     // an idle partition is checkpointed, so that its floor reaches its last event
     for (const part of held.values()) {
       if (part.pending.length > 0 && Date.now() - part.lastEvent > 300) {

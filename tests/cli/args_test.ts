@@ -46,7 +46,12 @@ Deno.test("--backend names a registered kernel backend: another name is a usage 
   for (const [i, command] of ["train", "sample", "eval", "live"].entries()) {
     await t.step(
       command,
-      () => assertOneLineError(runs[i], 2, `${command}: --backend must be one of js, wasm-f64, wasm-f32: got 'gpu'`),
+      () =>
+        assertOneLineError(
+          runs[i],
+          2,
+          `${command}: --backend must be one of js, wasm-f64, wasm-f32: got 'gpu'`,
+        ),
     );
   }
 });
