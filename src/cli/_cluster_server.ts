@@ -41,8 +41,17 @@ export interface StartNatsServerOptions {
 export async function startNatsServer(options: StartNatsServerOptions): Promise<LocalNatsServer> {
   const { dir, user, pass, token, timeout = 10_000 } = options;
   const args = ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir];
-  if (user !== undefined) args.push("--user", user, "--pass", pass ?? "");
-  if (token !== undefined) args.push("--auth", token);
+  // credentials go in a config file (mode 600), not on the command line where `ps` shows them
+  const auth = user !== undefined
+    ? `user: ${JSON.stringify(user)}, password: ${JSON.stringify(pass ?? "")}`
+    : token !== undefined
+    ? `token: ${JSON.stringify(token)}`
+    : null;
+  if (auth !== null) {
+    const config = `${dir}/auth.conf`;
+    await Deno.writeTextFile(config, `authorization { ${auth} }\n`, { mode: 0o600 });
+    args.push("-c", config);
+  }
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("nats-server", { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();

@@ -160,7 +160,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       durable_name: consumer,
       filter_subject: `feeds.${part.p}.>`,
       ack_policy: AckPolicy.Explicit,
-      ack_wait: 5_000_000_000, // a pull lost on the way (missed heartbeats) comes back after this
+      ack_wait: 15_000_000_000, // a pull lost on the way (missed heartbeats) comes back after this
       max_ack_pending: checkpointEvery + Math.ceil(checkpointEvery / 2),
       ...(floor > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }

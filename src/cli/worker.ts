@@ -44,7 +44,7 @@ Usage: rxrnn worker --nats URL --stream NAME [options]
   --user NAME, --pass PW  credentials (default: env NATS_USER, NATS_PASS)
   --token TOKEN           a token instead (default: env NATS_TOKEN)
   --hidden N              hidden size of each feed's model (default 8)
-  --checkpoint-every N    events per partition between checkpoints (default 1000)
+  --checkpoint-every N    events per partition between checkpoints (default 200)
   --lease-ttl MS          a dead worker's partitions move after this (default 3000)
   -h, --help              show this help
 
@@ -82,7 +82,7 @@ export async function workerCommand(args: readonly string[], signal?: AbortSigna
   };
   const partitions = numberOption(values, "partitions", { integer: true, min: 1 }) ?? DEFAULT_PARTITIONS;
   const hidden = numberOption(values, "hidden", { integer: true, min: 1 }) ?? 8;
-  const checkpointEvery = numberOption(values, "checkpoint-every", { integer: true, min: 1 }) ?? 1000;
+  const checkpointEvery = numberOption(values, "checkpoint-every", { integer: true, min: 1 }) ?? 200;
   const leaseTtl = numberOption(values, "lease-ttl", { integer: true, min: 100 }) ?? 3000;
   const id = stringOption(values, "id") ?? `w${Deno.pid}`;
   const user = stringOption(values, "user") ?? env("NATS_USER");
