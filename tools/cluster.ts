@@ -18,7 +18,7 @@ import { clusterNames, DEFAULT_PARTITIONS, feedSubject, partitionOf } from "../s
 import { clusterLearnerOptions, FeedLearner } from "../src/cli/_cluster_feed.ts";
 import type { FeedEvent, FeedLearnerState } from "../src/cli/_cluster_feed.ts";
 import { connectNats } from "../src/io/nats/connect_nats.ts";
-import { jetstream, jetstreamManager, Kvm, Objm } from "../src/io/nats/_nats_deps.ts";
+import { jetstream, jetstreamManager, Kvm, Objm } from "../src/io/nats/nats_deps.ts";
 import { loadObjectCheckpoint } from "../src/io/nats/object_checkpoint.ts";
 import { encodeValue } from "../src/io/checkpoint/codec.ts";
 

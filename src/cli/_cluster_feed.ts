@@ -9,7 +9,7 @@
 import { LiveLearner } from "../online/live_learner.ts";
 import type { LiveLearnerOptions, LiveLearnerState } from "../online/live_learner.ts";
 import { loadObjectCheckpoint, saveObjectCheckpoint } from "../io/nats/object_checkpoint.ts";
-import type { ObjectStore } from "../io/nats/_nats_deps.ts";
+import type { ObjectStore } from "../io/nats/nats_deps.ts";
 
 /** One event of a feed, as published. */
 export interface FeedEvent {

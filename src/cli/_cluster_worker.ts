@@ -9,8 +9,8 @@
  * @module
  */
 import type { Subscription } from "../deps.ts";
-import { AckPolicy, DeliverPolicy, jetstreamManager, Kvm, Objm } from "../io/nats/_nats_deps.ts";
-import type { JetStreamManager, KV, NatsConnection, ObjectStore } from "../io/nats/_nats_deps.ts";
+import { AckPolicy, DeliverPolicy, jetstreamManager, Kvm, Objm } from "../io/nats/nats_deps.ts";
+import type { JetStreamManager, KV, NatsConnection, ObjectStore } from "../io/nats/nats_deps.ts";
 import { fromJetStream } from "../io/nats/from_jet_stream.ts";
 import type { JetStreamMessage } from "../io/nats/from_jet_stream.ts";
 import type { LiveLearnerOptions } from "../online/live_learner.ts";

@@ -7,7 +7,7 @@ import { clusterLearnerOptions, FeedLearner } from "../../src/cli/_cluster_feed.
 import type { FeedEvent, FeedLearnerState } from "../../src/cli/_cluster_feed.ts";
 import { feedSubject, partitionOf } from "../../src/cli/_cluster_layout.ts";
 import { connectNats } from "../../src/io/nats/connect_nats.ts";
-import { jetstream, jetstreamManager } from "../../src/io/nats/_nats_deps.ts";
+import { jetstream, jetstreamManager } from "../../src/io/nats/nats_deps.ts";
 import { loadObjectCheckpoint } from "../../src/io/nats/object_checkpoint.ts";
 import { encodeValue } from "../../src/io/checkpoint/codec.ts";
 import { natsServer } from "../io/nats/_nats_server.ts";

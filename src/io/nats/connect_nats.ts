@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { connect } from "./_nats_deps.ts";
-import type { NatsConnection } from "./_nats_deps.ts";
+import { connect } from "./nats_deps.ts";
+import type { NatsConnection } from "./nats_deps.ts";
 
 /** Options for {@linkcode connectNats}. */
 export interface NatsAuthOptions {

@@ -5,8 +5,8 @@
  * @module
  */
 import { Observable } from "../../deps.ts";
-import { jetstream } from "./_nats_deps.ts";
-import type { JsMsg, NatsConnection } from "./_nats_deps.ts";
+import { jetstream } from "./nats_deps.ts";
+import type { JsMsg, NatsConnection } from "./nats_deps.ts";
 import { connectNats } from "./connect_nats.ts";
 import type { NatsAuthOptions } from "./connect_nats.ts";
 

@@ -7,7 +7,7 @@
  */
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
 import type { CheckpointData, LoadedCheckpoint } from "../checkpoint/checkpoint.ts";
-import type { ObjectStore } from "./_nats_deps.ts";
+import type { ObjectStore } from "./nats_deps.ts";
 
 /** Options of {@linkcode saveObjectCheckpoint} and {@linkcode loadObjectCheckpoint}. */
 export interface ObjectCheckpointOptions {

@@ -7,8 +7,8 @@
 import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { subscribeLinked } from "../../stream/operate.ts";
-import { jetstream } from "./_nats_deps.ts";
-import type { NatsConnection } from "./_nats_deps.ts";
+import { jetstream } from "./nats_deps.ts";
+import type { NatsConnection } from "./nats_deps.ts";
 import { connectNats } from "./connect_nats.ts";
 import type { NatsAuthOptions } from "./connect_nats.ts";
 

@@ -3,8 +3,8 @@ import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs";
 import { fromJetStream } from "../../../src/io/nats/from_jet_stream.ts";
 import type { JetStreamMessage } from "../../../src/io/nats/from_jet_stream.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
-import { AckPolicy, jetstream, jetstreamManager } from "../../../src/io/nats/_nats_deps.ts";
-import type { NatsConnection } from "../../../src/io/nats/_nats_deps.ts";
+import { AckPolicy, jetstream, jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
+import type { NatsConnection } from "../../../src/io/nats/nats_deps.ts";
 import { natsServer } from "./_nats_server.ts";
 
 async function setup(

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { loadObjectCheckpoint, saveObjectCheckpoint } from "../../../src/io/nats/object_checkpoint.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
-import { Objm } from "../../../src/io/nats/_nats_deps.ts";
+import { Objm } from "../../../src/io/nats/nats_deps.ts";
 import { CheckpointError } from "../../../src/io/checkpoint/checkpoint.ts";
 import { initParams } from "../../../src/cells/rnn/params.ts";
 import { natsServer } from "./_nats_server.ts";

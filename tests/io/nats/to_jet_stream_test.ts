@@ -2,7 +2,7 @@ import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { from, lastValueFrom, toArray } from "rxjs";
 import { toJetStream } from "../../../src/io/nats/to_jet_stream.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
-import { jetstreamManager } from "../../../src/io/nats/_nats_deps.ts";
+import { jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
 import { natsServer } from "./_nats_server.ts";
 
 Deno.test("toJetStream() publishes values in order and emits their stream sequences", async () => {
