@@ -50,6 +50,10 @@ interface Partition {
   lastEvent: number;
   stopped: boolean;
   gen: number;
+  /** Handles queued on `chain` and not finished (a busy partition is not stalled). */
+  queued: number;
+  /** Lease updates run one at a time (each needs the revision the previous one returned). */
+  leaseChain: Promise<void>;
 }
 
 /** Counters of a worker. */
@@ -60,6 +64,8 @@ export interface WorkerCounters {
   skipped: number;
   /** Checkpoints written. */
   checkpoints: number;
+  /** Events delivered again at or below the partition's highest handled sequence (acked, skipped). */
+  redelivered: number;
 }
 
 /** A running worker. */
@@ -73,6 +79,11 @@ export interface Worker {
 }
 
 const YIELD_MS = 20;
+/** How long the server waits for an ack before delivering again: far above a checkpoint's time. */
+const ACK_WAIT_NS = 120_000_000_000;
+
+/** Thrown inside a partition's chain when its lease is no longer this worker's (fencing). */
+class LeaseLost extends Error {}
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Creates the stream's buckets when missing (idempotent). */
@@ -94,7 +105,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   const { id, stream, partitions, learner, checkpointEvery, leaseTtl, log, tmpDir } = settings;
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const { leases, floors, store } = await ensureClusterStores(nc, stream, leaseTtl);
-  const counters: WorkerCounters = { applied: 0, skipped: 0, checkpoints: 0 };
+  const counters: WorkerCounters = { applied: 0, skipped: 0, checkpoints: 0, redelivered: 0 };
   const held = new Map<number, Partition>();
   let stopping = false;
   let failure: unknown = null;
@@ -108,6 +119,12 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   // checkpoints the partition's changed feeds, then its floor, then acks what they cover
   const checkpoint = async (part: Partition): Promise<void> => {
     if (part.pending.length === 0) return;
+    // fencing: the lease must still be ours (extending it gives the writes a full TTL)
+    await extend(part).catch((error) => {
+      throw new LeaseLost(
+        `lease of partition ${part.p} lost before a checkpoint: ${(error as Error).message}`,
+      );
+    });
     for (const feed of part.feeds.values()) {
       if (feed.dirty) {
         await feed.save(store, tmpDir);
@@ -127,9 +144,10 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     }
     if (part.stopped || gen !== part.gen) return;
     if (m.seq <= part.highest) {
-      // an event older than one already handled: the order broke (a redelivery); restart from the floor
-      log(`worker ${id}: partition ${part.p} saw sequence ${m.seq} after ${part.highest}: restarting it`);
-      await restart(part);
+      // a redelivery of an event this holding handled already (every sequence up to highest was
+      // handled in order): its effect is in memory, it is acked with the next checkpoint
+      counters.redelivered++;
+      part.pending.push(m);
       return;
     }
     const key = m.data.k;
@@ -147,6 +165,10 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   };
 
   const open = async (part: Partition): Promise<void> => {
+    // fencing: never delete or create a partition's consumer without holding its lease
+    await extend(part).catch((error) => {
+      throw new LeaseLost(`lease of partition ${part.p} lost before opening it: ${(error as Error).message}`);
+    });
     const floor = await floorOf(part.p);
     // a consumer of its own per holding: a former holder that has not noticed yet cannot read from it
     const prefix = `${stream}-p${part.p}-`;
@@ -160,7 +182,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       durable_name: consumer,
       filter_subject: `feeds.${part.p}.>`,
       ack_policy: AckPolicy.Explicit,
-      ack_wait: 15_000_000_000, // a pull lost on the way (missed heartbeats) comes back after this
+      ack_wait: ACK_WAIT_NS, // a pull lost on the way comes back after this; redeliveries are skipped anyway
       max_ack_pending: checkpointEvery + Math.ceil(checkpointEvery / 2),
       ...(floor > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
@@ -170,20 +192,62 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     part.consumer = consumer;
     part.lastEvent = Date.now();
     const gen = ++part.gen;
+    log(
+      `worker ${id}: partition ${part.p} consumer ${consumer} starts at ${
+        floor + 1
+      } (lease revision ${part.revision})`,
+    );
     part.sub = fromJetStream<FeedEvent>({ connection: nc, stream, consumer, batch: 500, expires: 1000 })
       .subscribe({
         next: (m) => {
-          part.chain = part.chain.then(() => handle(part, m, gen)).catch((error) => {
-            failure ??= error;
-            log(`worker ${id}: partition ${part.p} failed: ${(error as Error).message}`);
-          });
+          part.queued++;
+          enqueue(part, () => handle(part, m, gen)).finally(() => part.queued--);
         },
         error: (error) => {
           if (part.stopped || gen !== part.gen || held.get(part.p) !== part) return; // moved on already
           log(`worker ${id}: partition ${part.p} source failed: ${(error as Error).message}; reopening it`);
-          part.chain = part.chain.then(() => delay(250)).then(() => part.stopped ? undefined : restart(part));
+          enqueue(
+            part,
+            () => delay(250).then(() => part.stopped || gen !== part.gen ? undefined : restart(part)),
+          );
         },
       });
+  };
+
+  // runs a step on the partition's chain; a lost lease drops the partition, anything else is a failure
+  const enqueue = (part: Partition, step: () => Promise<void>): Promise<void> => {
+    part.chain = part.chain.then(step).catch((error) => {
+      if (error instanceof LeaseLost) {
+        log(`worker ${id}: ${error.message}`);
+        lose(part);
+        return;
+      }
+      failure ??= error;
+      log(`worker ${id}: partition ${part.p} failed: ${(error as Error).message}`);
+    });
+    return part.chain;
+  };
+
+  // forgets a partition whose lease is gone, at once and without writing anything (fenced)
+  const lose = (part: Partition): void => {
+    if (part.stopped) return;
+    part.stopped = true;
+    part.gen++;
+    part.sub?.unsubscribe();
+    part.pending = [];
+    part.feeds.clear();
+    if (held.get(part.p) === part) held.delete(part.p);
+    log(`worker ${id}: lost partition ${part.p}`);
+  };
+
+  // extends the partition's lease on its revision, one update at a time; rejects when it is not ours
+  const extend = (part: Partition): Promise<void> => {
+    const op = part.leaseChain.then(async () => {
+      if (part.stopped) throw new Error("the partition was released");
+      part.revision = await leases.update(`lease.${part.p}`, id, part.revision);
+    });
+    part.leaseChain = op.catch(() => {});
+    return op;
   };
 
   // drops the in-memory state (checkpoints hold the truth) and reads from the floor again
@@ -214,26 +278,29 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       lastEvent: Date.now(),
       stopped: false,
       gen: 0,
+      queued: 0,
+      leaseChain: Promise.resolve(),
     };
     held.set(p, part);
-    await open(part);
-    log(`worker ${id}: took partition ${p}`);
+    log(`worker ${id}: took partition ${p} (lease revision ${revision})`);
+    await enqueue(part, () => open(part));
   };
 
   const release = async (part: Partition, clean: boolean): Promise<void> => {
     if (part.stopped) return;
+    if (!clean) return lose(part);
     part.sub?.unsubscribe();
+    part.gen++; // what is queued and not handled is dropped: the next holder reads it from the floor
     // the lease is still renewed while the last checkpoint is written
-    part.chain = part.chain.then(async () => {
+    await enqueue(part, async () => {
+      if (part.stopped) return;
+      await checkpoint(part);
       part.stopped = true;
-      if (clean) {
-        await checkpoint(part);
-        await leases.delete(`lease.${part.p}`).catch(() => {});
-      }
+      await leases.delete(`lease.${part.p}`, { previousSeq: part.revision }).catch(() => {});
     });
-    await part.chain;
-    held.delete(part.p);
-    log(`worker ${id}: ${clean ? "gave up" : "lost"} partition ${part.p}`);
+    if (held.get(part.p) === part) held.delete(part.p);
+    part.stopped = true;
+    log(`worker ${id}: gave up partition ${part.p}`);
   };
 
   // renews the membership and every lease at once, on its own timer (never behind a rebalance)
@@ -245,12 +312,11 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       await leases.put(`member.${id}`, String(Date.now()));
       await Promise.all([...held.values()].map(async (part) => {
         try {
-          const revision = await leases.update(`lease.${part.p}`, id, part.revision);
-          if (!part.stopped) part.revision = revision;
+          await extend(part);
         } catch (error) {
           if (part.stopped) return;
           log(`worker ${id}: lease of partition ${part.p} not renewed: ${(error as Error).message}`);
-          await release(part, false);
+          lose(part);
         }
       }));
     } finally {
@@ -261,18 +327,19 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   const tick = async (): Promise<void> => {
     // a watchdog: a partition with events left that has seen none for 5 s is read again from its floor
     for (const part of held.values()) {
-      if (part.stopped || Date.now() - part.lastEvent < 5000) continue;
+      // (only an idle partition: one with handles queued is busy, not stalled)
+      if (part.stopped || part.queued > 0 || Date.now() - part.lastEvent < 5000) continue;
       const info = await jsm.consumers.info(stream, part.consumer).catch(() => null);
       if (info === null || info.num_pending + info.num_ack_pending > 0) {
         log(`worker ${id}: partition ${part.p} stalled: reading it again from its floor`);
-        part.chain = Promise.resolve();
-        await restart(part);
+        const gen = part.gen;
+        await enqueue(part, () => part.stopped || gen !== part.gen ? Promise.resolve() : restart(part));
       }
     }
     // an idle partition is checkpointed, so that its floor reaches its last event
     for (const part of held.values()) {
       if (part.pending.length > 0 && Date.now() - part.lastEvent > 300) {
-        part.chain = part.chain.then(() => part.stopped ? undefined : checkpoint(part));
+        enqueue(part, () => part.stopped ? Promise.resolve() : checkpoint(part));
       }
     }
     const members = [];

@@ -119,7 +119,9 @@ export async function workerCommand(args: readonly string[], signal?: AbortSigna
   } finally {
     await nc.drain().catch(() => {});
   }
-  const { applied, skipped, checkpoints } = worker.counters;
-  out(`worker ${id}: applied ${applied}, skipped ${skipped}, checkpoints ${checkpoints}\n`);
+  const { applied, skipped, checkpoints, redelivered } = worker.counters;
+  out(
+    `worker ${id}: applied ${applied}, skipped ${skipped}, redelivered ${redelivered}, checkpoints ${checkpoints}\n`,
+  );
   return 0;
 }

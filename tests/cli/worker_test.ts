@@ -122,3 +122,63 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
     await dir.dispose();
   }
 });
+
+Deno.test("worker gives up a partition whose lease another member took and never writes its floor again", async () => {
+  const server = await natsServer();
+  const dir = await tmpDir();
+  const nc = await connectNats({ servers: server.url });
+  let worker: Worker | null = null;
+  let thief: ReturnType<typeof setInterval> | undefined;
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "F", subjects: ["feeds.>"] });
+    const { leases, floors } = await ensureClusterStores(nc, "F", 1000);
+    const js = jetstream(nc);
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const e = event(i);
+        await js.publish(feedSubject(e.k, PARTITIONS), JSON.stringify(e));
+      }
+    };
+    const floorOf = async (p: number) => Number((await floors.get(`floor.${p}`))?.string() || 0);
+    const lines: string[] = [];
+    worker = await startWorker(nc, {
+      id: "holder",
+      stream: "F",
+      partitions: PARTITIONS,
+      learner: clusterLearnerOptions(),
+      checkpointEvery: 20,
+      leaseTtl: 1000,
+      tmpDir: dir.path,
+      log: (line) => lines.push(line),
+    });
+    const p = partitionOf("a", PARTITIONS);
+    await publish(0, 120);
+    const deadline = Date.now() + 30_000;
+    while (await floorOf(p) === 0) {
+      if (Date.now() > deadline) throw new Error("the holder never checkpointed");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // another member takes the lease (as after a pause longer than the TTL) and keeps it
+    await leases.delete(`lease.${p}`);
+    let revision = await leases.create(`lease.${p}`, "thief");
+    thief = setInterval(() => {
+      leases.update(`lease.${p}`, "thief", revision).then((r) => void (revision = r)).catch(() => {});
+    }, 200);
+    while (worker.held().includes(p)) {
+      if (Date.now() > deadline) throw new Error("the holder kept a partition it no longer leases");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const fenced = await floorOf(p);
+    await publish(120, 240);
+    await new Promise((r) => setTimeout(r, 1500));
+    assertEquals(await floorOf(p), fenced, "the former holder wrote the floor of a partition it lost");
+    assert(lines.some((l) => l.includes(`lost partition ${p}`)), lines.join("\n"));
+    assert(!worker.held().includes(p));
+  } finally {
+    clearInterval(thief);
+    await worker?.stop().catch(() => {});
+    await nc.close();
+    await server.dispose();
+    await dir.dispose();
+  }
+});
