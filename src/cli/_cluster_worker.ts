@@ -54,6 +54,8 @@ interface Partition {
   queued: number;
   /** Lease updates run one at a time (each needs the revision the previous one returned). */
   leaseChain: Promise<void>;
+  /** The partition's own idle-checkpoint timer (it does not wait behind the pool's rebalancing). */
+  idle: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Counters of a worker. */
@@ -79,6 +81,7 @@ export interface Worker {
 }
 
 const YIELD_MS = 20;
+const IDLE_MS = 300;
 /** How long the server waits for an ack before delivering again: far above a checkpoint's time. */
 const ACK_WAIT_NS = 120_000_000_000;
 
@@ -148,6 +151,8 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       // handled in order): its effect is in memory, it is acked with the next checkpoint
       counters.redelivered++;
       part.pending.push(m);
+      if (part.pending.length >= checkpointEvery) await checkpoint(part);
+      else armIdle(part);
       return;
     }
     const key = m.data.k;
@@ -162,6 +167,18 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     part.lastEvent = Date.now();
     part.pending.push(m);
     if (part.pending.length >= checkpointEvery) await checkpoint(part);
+    else armIdle(part);
+  };
+
+  // checkpoints a partition once it has had nothing to handle for IDLE_MS, so that its floor reaches its tail
+  const armIdle = (part: Partition): void => {
+    if (part.idle !== undefined) return;
+    part.idle = setTimeout(() => {
+      part.idle = undefined;
+      if (part.stopped || part.pending.length === 0) return;
+      if (part.queued > 0) return armIdle(part); // still busy: look again later
+      enqueue(part, () => part.stopped ? Promise.resolve() : checkpoint(part));
+    }, IDLE_MS);
   };
 
   const open = async (part: Partition): Promise<void> => {
@@ -233,6 +250,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     if (part.stopped) return;
     part.stopped = true;
     part.gen++;
+    clearTimeout(part.idle);
     part.sub?.unsubscribe();
     part.pending = [];
     part.feeds.clear();
@@ -280,6 +298,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
       gen: 0,
       queued: 0,
       leaseChain: Promise.resolve(),
+      idle: undefined,
     };
     held.set(p, part);
     log(`worker ${id}: took partition ${p} (lease revision ${revision})`);
@@ -300,6 +319,7 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     });
     if (held.get(part.p) === part) held.delete(part.p);
     part.stopped = true;
+    clearTimeout(part.idle);
     log(`worker ${id}: gave up partition ${part.p}`);
   };
 
