@@ -191,8 +191,11 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     const prefix = `${stream}-p${part.p}-`;
     const consumer = `${prefix}${id.replace(/[^A-Za-z0-9_-]/g, "_")}-${part.gen + 1}`;
     for await (const info of jsm.consumers.list(stream)) {
-      const name = info.config.durable_name ?? info.name;
-      if (name.startsWith(prefix)) await jsm.consumers.delete(stream, name).catch(() => {});
+      // (an entry can be null when its consumer goes away while the list is read)
+      const name = info?.config?.durable_name ?? info?.name;
+      if (typeof name === "string" && name.startsWith(prefix)) {
+        await jsm.consumers.delete(stream, name).catch(() => {});
+      }
     }
     await jsm.consumers.add(stream, {
       inactive_threshold: 60_000_000_000,

@@ -105,7 +105,8 @@ export function fromJetStream<T = unknown>(
       if (stopped) return;
       const c = await jetstream(nc).consumers.get(stream, consumer);
       // the server refuses a pull larger than the consumer's max_ack_pending
-      const limit = (await c.info(true)).config.max_ack_pending ?? -1;
+      const cached = await c.info(true);
+      const limit = (cached?.config ?? (await c.info()).config).max_ack_pending ?? -1;
       const pull = limit > 0 ? Math.min(batch, limit) : batch;
       while (!stopped) {
         try {
