@@ -25,6 +25,7 @@ const HELPS: Record<string, string> = {
   live: LIVE_USAGE,
   dashboard: DASHBOARD_HELP,
 };
+import { workerCommand } from "./worker.ts";
 
 /** The top-level help text. */
 export const MAIN_HELP: string = `rxrnn: train vanilla RNNs with truncated BPTT over RxJS streams.
@@ -37,6 +38,7 @@ Commands:
   eval      bits per character of a checkpoint on a text
   live      learn online from a live feed of numeric readings, and flag anomalies
   dashboard draw a metrics log (written by 'train --log FILE') in the browser
+  worker    one of a pool of workers learning many feeds from NATS JetStream
 
 Run 'rxrnn help <command>' or 'rxrnn <command> --help' for the options of a command,
 'rxrnn --version' for the version.
@@ -66,6 +68,8 @@ export function main(args: readonly string[]): Promise<number> {
       case "--version":
         out(`rxrnn ${VERSION}\n`);
         return Promise.resolve(0);
+      case "worker":
+        return workerCommand(rest);
       case "-h":
       case "--help":
       case "help":

@@ -17,7 +17,13 @@
  */
 export type { Backend, BackendName } from "./backend.ts";
 export { createJsBackend } from "./js_backend.ts";
-export { backendNames, createBackend, DEFAULT_BACKEND, ONLINE_BACKEND, registerBackend } from "./create_backend.ts";
+export {
+  backendNames,
+  createBackend,
+  DEFAULT_BACKEND,
+  ONLINE_BACKEND,
+  registerBackend,
+} from "./create_backend.ts";
 export type { BackendChoice } from "./create_backend.ts";
 export { resident } from "./resident.ts";
 export * from "./wasm/mod.ts";

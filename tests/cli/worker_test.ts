@@ -1,0 +1,184 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { workerCommand } from "../../src/cli/worker.ts";
+import { UsageError } from "../../src/cli/_args.ts";
+import { ensureClusterStores, startWorker } from "../../src/cli/_cluster_worker.ts";
+import type { Worker } from "../../src/cli/_cluster_worker.ts";
+import { clusterLearnerOptions, FeedLearner } from "../../src/cli/_cluster_feed.ts";
+import type { FeedEvent, FeedLearnerState } from "../../src/cli/_cluster_feed.ts";
+import { feedSubject, partitionOf } from "../../src/cli/_cluster_layout.ts";
+import { connectNats } from "../../src/io/nats/connect_nats.ts";
+import { jetstream, jetstreamManager } from "../../src/io/nats/nats_deps.ts";
+import { loadObjectCheckpoint } from "../../src/io/nats/object_checkpoint.ts";
+import { encodeValue } from "../../src/io/checkpoint/codec.ts";
+import { natsServer } from "../io/nats/_nats_server.ts";
+import { tmpDir } from "../_tmp_dir.ts";
+import { REPO } from "./_support.ts";
+
+Deno.test("workerCommand() needs --nats and --stream", async () => {
+  await assertRejects(() => workerCommand(["--stream", "S"]), UsageError, "--nats URL and --stream NAME");
+});
+
+const PARTITIONS = 4;
+const FEEDS = ["a", "b", "c", "d", "e", "f"];
+const event = (i: number): FeedEvent => {
+  const k = FEEDS[i % FEEDS.length];
+  return { k, v: [Math.sin(i / 7) * 10 + 50, Math.cos(i / 5) * 3 + 20], l: 0 };
+};
+
+Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeover and a join", async () => {
+  const server = await natsServer({ user: "pool", pass: "s3cret" });
+  const dir = await tmpDir();
+  const auth = { servers: server.url, user: "pool", pass: "s3cret" };
+  const nc = await connectNats(auth);
+  const workers: Worker[] = [];
+  let victim: Deno.ChildProcess | null = null;
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "T", subjects: ["feeds.>"] });
+    const { floors, store } = await ensureClusterStores(nc, "T", 1000);
+    const js = jetstream(nc);
+    const seqs: { seq: number; e: FeedEvent }[] = [];
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const e = event(i);
+        seqs.push({ seq: (await js.publish(feedSubject(e.k, PARTITIONS), JSON.stringify(e))).seq, e });
+      }
+    };
+    const covered = async (): Promise<number> => {
+      const floor = await Promise.all(
+        [0, 1, 2, 3].map(async (p) => Number((await floors.get(`floor.${p}`))?.string() || 0)),
+      );
+      return seqs.filter(({ seq, e }) => seq <= floor[partitionOf(e.k, PARTITIONS)]).length;
+    };
+    const until = async (n: number) => {
+      const deadline = Date.now() + 40_000;
+      while (await covered() < n) {
+        if (Date.now() > deadline) throw new Error(`the pool did not checkpoint ${n} events in time`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await publish(0, 600);
+    // the victim: a real worker process, credentials from the environment
+    victim = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        `${REPO}main.ts`,
+        "worker",
+      ]
+        .concat(["--nats", server.url, "--stream", "T", "--partitions", "4", "--id", "victim"])
+        .concat(["--lease-ttl", "1000", "--checkpoint-every", "40"]),
+      env: { NATS_USER: "pool", NATS_PASS: "s3cret" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    await until(600);
+    await publish(600, 1200);
+    await new Promise((r) => setTimeout(r, 30));
+    Deno.kill(victim.pid, "SIGKILL");
+    const log = new TextDecoder().decode((await victim.output()).stderr);
+    victim = null;
+    assert(!log.includes("s3cret"), "the worker never logs the password");
+    const settings = {
+      stream: "T",
+      partitions: PARTITIONS,
+      learner: clusterLearnerOptions(),
+      checkpointEvery: 40,
+      leaseTtl: 1000,
+      tmpDir: dir.path,
+      log: () => {},
+    };
+    workers.push(await startWorker(nc, { ...settings, id: "heir" }));
+    await until(900);
+    workers.push(await startWorker(nc, { ...settings, id: "joiner" }));
+    await until(1200);
+    for (const w of workers.splice(0)) await w.stop();
+    // every feed's checkpoint: each event applied once, the model bit-identical to one process
+    for (const k of FEEDS) {
+      const reference = new FeedLearner(k, clusterLearnerOptions());
+      for (const { seq, e } of seqs) if (e.k === k) reference.apply(seq, e);
+      const loaded = await loadObjectCheckpoint(store, `feed.${k}`, { dir: dir.path });
+      const state = loaded!.extra as unknown as FeedLearnerState;
+      assertEquals(state.applied, 200, `feed ${k}`);
+      assertEquals(state.lastSeq, reference.lastSeq);
+      assertEquals(
+        JSON.stringify(encodeValue(state.learner)),
+        JSON.stringify(encodeValue(reference.learner.getState())),
+        `feed ${k} differs from the single-process model`,
+      );
+      reference.learner.close();
+    }
+  } finally {
+    if (victim !== null) {
+      Deno.kill(victim.pid, "SIGKILL");
+      await victim.output();
+    }
+    for (const w of workers) await w.stop().catch(() => {});
+    await nc.close();
+    await server.dispose();
+    await dir.dispose();
+  }
+});
+
+Deno.test("worker gives up a partition whose lease another member took and never writes its floor again", async () => {
+  const server = await natsServer();
+  const dir = await tmpDir();
+  const nc = await connectNats({ servers: server.url });
+  let worker: Worker | null = null;
+  let thief: ReturnType<typeof setInterval> | undefined;
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "F", subjects: ["feeds.>"] });
+    const { leases, floors } = await ensureClusterStores(nc, "F", 1000);
+    const js = jetstream(nc);
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const e = event(i);
+        await js.publish(feedSubject(e.k, PARTITIONS), JSON.stringify(e));
+      }
+    };
+    const floorOf = async (p: number) => Number((await floors.get(`floor.${p}`))?.string() || 0);
+    const lines: string[] = [];
+    worker = await startWorker(nc, {
+      id: "holder",
+      stream: "F",
+      partitions: PARTITIONS,
+      learner: clusterLearnerOptions(),
+      checkpointEvery: 20,
+      leaseTtl: 1000,
+      tmpDir: dir.path,
+      log: (line) => lines.push(line),
+    });
+    const p = partitionOf("a", PARTITIONS);
+    await publish(0, 120);
+    const deadline = Date.now() + 30_000;
+    while (await floorOf(p) === 0) {
+      if (Date.now() > deadline) throw new Error("the holder never checkpointed");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // another member takes the lease (as after a pause longer than the TTL) and keeps it
+    await leases.delete(`lease.${p}`);
+    let revision = await leases.create(`lease.${p}`, "thief");
+    thief = setInterval(() => {
+      leases.update(`lease.${p}`, "thief", revision).then((r) => void (revision = r)).catch(() => {});
+    }, 200);
+    while (worker.held().includes(p)) {
+      if (Date.now() > deadline) throw new Error("the holder kept a partition it no longer leases");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const fenced = await floorOf(p);
+    await publish(120, 240);
+    await new Promise((r) => setTimeout(r, 1500));
+    assertEquals(await floorOf(p), fenced, "the former holder wrote the floor of a partition it lost");
+    assert(lines.some((l) => l.includes(`lost partition ${p}`)), lines.join("\n"));
+    assert(!worker.held().includes(p));
+  } finally {
+    clearInterval(thief);
+    await worker?.stop().catch(() => {});
+    await nc.close();
+    await server.dispose();
+    await dir.dispose();
+  }
+});

@@ -1,0 +1,25 @@
+/** A nats-server for one test: JetStream in a scratch dir, a free port, stopped by PID. Fails loudly when it cannot start. */
+import { startNatsServer } from "../../../src/cli/_cluster_server.ts";
+import type { StartNatsServerOptions } from "../../../src/cli/_cluster_server.ts";
+import { tmpDir } from "../../_tmp_dir.ts";
+
+/** Starts a server; `dispose` stops it and removes its store. */
+export async function natsServer(
+  options: Omit<StartNatsServerOptions, "dir"> = {},
+): Promise<{ url: string; pid: number; dispose: () => Promise<void> }> {
+  const dir = await tmpDir();
+  try {
+    const server = await startNatsServer({ ...options, dir: dir.path });
+    return {
+      url: server.url,
+      pid: server.pid,
+      dispose: async () => {
+        await server.stop();
+        await dir.dispose();
+      },
+    };
+  } catch (error) {
+    await dir.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { loadObjectCheckpoint, saveObjectCheckpoint } from "../../../src/io/nats/object_checkpoint.ts";
+import { connectNats } from "../../../src/io/nats/connect_nats.ts";
+import { Objm } from "../../../src/io/nats/nats_deps.ts";
+import { CheckpointError } from "../../../src/io/checkpoint/checkpoint.ts";
+import { initParams } from "../../../src/cells/rnn/params.ts";
+import { natsServer } from "./_nats_server.ts";
+import { tmpDir } from "../../_tmp_dir.ts";
+
+Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectCheckpoint() reads back bit for bit", async (t) => {
+  const server = await natsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    const store = await new Objm(nc).create("ckpt");
+    const dir = await tmpDir();
+    const params = initParams({ nx: 3, na: 40, ny: 3 }, { seed: 5 });
+    const config = { sizes: { nx: 3, na: 40, ny: 3 }, streams: 1, seed: 5 };
+    await t.step("round trip, with the extra data", async () => {
+      const bytes = await saveObjectCheckpoint(store, "feed.a", {
+        cell: { kind: "rnn", head: "linear" },
+        config,
+        params,
+        extra: { lastSeq: 42 },
+      }, { dir: dir.path });
+      assert(bytes > 0);
+      const loaded = await loadObjectCheckpoint(store, "feed.a", { dir: dir.path });
+      assertEquals(loaded!.extra.lastSeq, 42);
+      assert(loaded!.params!.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
+    });
+    await t.step("a missing object is null", async () => {
+      assertEquals(await loadObjectCheckpoint(store, "feed.none"), null);
+    });
+    await t.step("stored bytes that are not a checkpoint are a CheckpointError", async () => {
+      await store.putBlob(
+        { name: "feed.bad" },
+        new TextEncoder().encode("rxrnn-checkpoint 2\nsha256 00 3\nabc"),
+      );
+      await assertRejects(() => loadObjectCheckpoint(store, "feed.bad", { dir: dir.path }), CheckpointError);
+    });
+    await dir.dispose();
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
