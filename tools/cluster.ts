@@ -81,7 +81,7 @@ async function run(pool: number): Promise<string> {
   } finally {
     for (const child of workers.values()) {
       try {
-        Deno.kill(child.pid, "SIGKILL");
+        child.kill("SIGKILL");
       } catch { /* exited */ }
       await child.status;
     }
@@ -159,7 +159,7 @@ async function runOn(
     const done = await progress();
     if (killedAt < 0 && done >= 0.4 * events.length) {
       const victim = workers.get("w0")!;
-      Deno.kill(victim.pid, "SIGKILL");
+      victim.kill("SIGKILL");
       await victim.status;
       workers.delete("w0");
       killedAt = done;
@@ -174,11 +174,11 @@ async function runOn(
   }
   const seconds = (performance.now() - tw) / 1000;
   // clean stop (SIGTERM), then read every feed's checkpoint
-  for (const child of workers.values()) Deno.kill(child.pid, "SIGTERM");
+  for (const child of workers.values()) child.kill("SIGTERM");
   const hard = setTimeout(() => {
     for (const child of workers.values()) {
       try {
-        Deno.kill(child.pid, "SIGKILL");
+        child.kill("SIGKILL");
       } catch { /* exited */ }
     }
   }, 15_000);

@@ -69,11 +69,11 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const stop = async (): Promise<void> => {
     if (!exited) {
       try {
-        Deno.kill(pid, "SIGTERM");
+        child.kill("SIGTERM");
       } catch { /* already gone */ }
       const timer = setTimeout(() => {
         try {
-          if (!exited) Deno.kill(pid, "SIGKILL");
+          if (!exited) child.kill("SIGKILL");
         } catch { /* already gone */ }
       }, 2000);
       await status;

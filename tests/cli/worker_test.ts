@@ -78,7 +78,7 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
     await until(600);
     await publish(600, 1200);
     await new Promise((r) => setTimeout(r, 30));
-    Deno.kill(victim.pid, "SIGKILL");
+    victim.kill("SIGKILL");
     const log = new TextDecoder().decode((await victim.output()).stderr);
     victim = null;
     assert(!log.includes("s3cret"), "the worker never logs the password");
@@ -113,7 +113,7 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
     }
   } finally {
     if (victim !== null) {
-      Deno.kill(victim.pid, "SIGKILL");
+      victim.kill("SIGKILL");
       await victim.output();
     }
     for (const w of workers) await w.stop().catch(() => {});
