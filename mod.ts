@@ -40,6 +40,7 @@ export type { Backend, BackendName } from "./src/kernels/backend.ts";
 export { createJsBackend } from "./src/kernels/js_backend.ts";
 export {
   backendNames,
+  checkBackend,
   createBackend,
   DEFAULT_BACKEND,
   ONLINE_BACKEND,

@@ -95,6 +95,46 @@ export function backendNames(): string[] {
 }
 
 /**
+ * Checks a backend choice without creating the backend (no WebAssembly module is
+ * instantiated, no memory reserved), as the stages do when they are created.
+ *
+ * @param choice A name, or a backend object.
+ * @param fn The caller's name, for messages (e.g. `"train()"`).
+ * @returns The backend's name.
+ * @throws {RangeError} When the name is not a registered backend.
+ * @throws {TypeError} When the choice is neither a string nor a backend object.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals, assertThrows } from "@std/assert";
+ * import { checkBackend } from "./mod.ts";
+ * assertEquals(checkBackend("wasm-f64"), "wasm-f64");
+ * assertThrows(() => checkBackend("x"), RangeError, "current value is x");
+ * ```
+ */
+export function checkBackend(choice: BackendChoice = DEFAULT_BACKEND, fn = "createBackend()"): string {
+  if (typeof choice === "string") {
+    if (!FACTORIES.has(choice)) {
+      throw new RangeError(
+        `Cannot create ${fn} as 'backend' must be one of ${
+          backendNames().map((n) => `"${n}"`).join(", ")
+        }: current value is ${choice}`,
+      );
+    }
+    return choice;
+  }
+  if (
+    choice === null || typeof choice !== "object" || typeof choice.gemm !== "function" ||
+    typeof choice.alloc !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot create ${fn} as 'backend' must be a backend name or a Backend object: got ${describe(choice)}`,
+    );
+  }
+  return choice.name;
+}
+
+/**
  * A fresh backend for one run: `"js"` (the plain TypeScript reference), `"wasm-f64"`
  * (the default, bit-identical to `"js"`), `"wasm-f32"` or another registered name; a
  * Backend object is checked and returned as it is.
@@ -114,24 +154,7 @@ export function backendNames(): string[] {
  * ```
  */
 export function createBackend(choice: BackendChoice = DEFAULT_BACKEND, fn = "createBackend()"): Backend {
-  if (typeof choice === "string") {
-    const factory = FACTORIES.get(choice);
-    if (factory === undefined) {
-      throw new RangeError(
-        `Cannot create ${fn} as 'backend' must be one of ${
-          backendNames().map((n) => `"${n}"`).join(", ")
-        }: current value is ${choice}`,
-      );
-    }
-    return factory();
-  }
-  if (
-    choice === null || typeof choice !== "object" || typeof choice.gemm !== "function" ||
-    typeof choice.alloc !== "function"
-  ) {
-    throw new TypeError(
-      `Cannot create ${fn} as 'backend' must be a backend name or a Backend object: got ${describe(choice)}`,
-    );
-  }
+  checkBackend(choice, fn);
+  if (typeof choice === "string") return FACTORIES.get(choice)!();
   return choice;
 }

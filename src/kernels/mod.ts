@@ -19,6 +19,7 @@ export type { Backend, BackendName } from "./backend.ts";
 export { createJsBackend } from "./js_backend.ts";
 export {
   backendNames,
+  checkBackend,
   createBackend,
   DEFAULT_BACKEND,
   ONLINE_BACKEND,

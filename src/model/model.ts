@@ -10,7 +10,7 @@ import { createCell } from "../cells/create_cell.ts";
 import type { CellSizes, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { ParamSet } from "../cells/types.ts";
 import type { Backend } from "../kernels/backend.ts";
-import { backendNames, createBackend } from "../kernels/create_backend.ts";
+import { backendNames, checkBackend, createBackend } from "../kernels/create_backend.ts";
 import { cloneData } from "../math/clone_data.ts";
 import { Matrix } from "../math/matrix.ts";
 import type { ClipOptions } from "../optim/clip.ts";
@@ -141,7 +141,7 @@ export class Model {
         `Cannot create Model as the vocabulary's size must be n_x = n_y = ${sizes.nx}, ${sizes.ny}: current value is ${this.vocab.size}`,
       );
     }
-    this.backend = createBackend(backend, "Model").name;
+    this.backend = checkBackend(backend, "Model");
     const { optimizer = { type: "adam" }, clip = { norm: 5 }, reduction = "mean", k2 = 1 } = learning;
     if (!Number.isInteger(k2) || k2 < 1) {
       throw new RangeError(

@@ -23,7 +23,7 @@ import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import { cellFromOptions, createCell } from "../cells/create_cell.ts";
 import type { CellName } from "../cells/create_cell.ts";
 import type { Head, ParamSet, Target } from "../cells/types.ts";
-import { createBackend, ONLINE_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, ONLINE_BACKEND } from "../kernels/create_backend.ts";
 import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { tbptt } from "../stream/tbptt.ts";
@@ -214,7 +214,7 @@ export function prequential(
     );
   }
   const backend = options.backend ?? resume?.backend ?? ONLINE_BACKEND;
-  const backendName = createBackend(backend, "prequential()").name;
+  const backendName = checkBackend(backend, "prequential()");
   const initial = resume?.params ?? options.params ??
     (options.sizes !== undefined
       ? cell.init(options.sizes, { init: options.init, seed: options.seed })

@@ -12,7 +12,7 @@ import type { Optimizer, OptimizerOptions, OptimizerState } from "../optim/optim
 import type { StepCache } from "../cells/rnn/cell.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { ParamSlot, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, ParamSet } from "../cells/types.ts";
@@ -164,7 +164,7 @@ export function applyUpdates<P extends ParamSet = RnnParams, G extends GradSet =
     }
   }
   createOptimizer(optimizer); // validates the options now
-  createBackend(backend, "applyUpdates()");
+  checkBackend(backend, "applyUpdates()");
   if (options.optimizerState !== undefined) {
     createOptimizer(optimizer).setState(options.optimizerState);
     checkStateFits(options.optimizerState, cell.slots(params, cell.zeroGrads(params)));

@@ -10,7 +10,7 @@ import type { StepCache } from "../cells/rnn/cell.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import { createJsBackend } from "../kernels/js_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
@@ -128,7 +128,7 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const { state: na } = cell.sizes(params);
   const backend = options.backend ?? DEFAULT_BACKEND;
-  createBackend(backend, "forwardSteps()");
+  checkBackend(backend, "forwardSteps()");
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create forwardSteps() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
@@ -271,6 +271,17 @@ export function setLabel<P extends ParamSet = RnnParams, G extends GradSet = Rnn
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const target = cell.target(y, params, cell.stateOf(record.cache).cols);
   record.y = target;
-  record.loss = cell.bind(createJsBackend()).loss(record.cache, target);
+  record.loss = lossRuntime(cell).loss(record.cache, target);
   return record.loss;
+}
+
+/** One runtime per cell for {@linkcode setLabel}'s loss (no scratch involved): not a new one per late label. */
+const LOSS_RUNTIMES = new WeakMap<object, { loss(cache: unknown, y: Target): number }>();
+
+function lossRuntime<P extends ParamSet, G extends GradSet, C>(
+  cell: RecurrentCell<P, G, C>,
+): { loss(cache: C, y: Target): number } {
+  let runtime = LOSS_RUNTIMES.get(cell);
+  if (runtime === undefined) LOSS_RUNTIMES.set(cell, runtime = cell.bind(createJsBackend()) as never);
+  return runtime as { loss(cache: C, y: Target): number };
 }

@@ -8,7 +8,7 @@ import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import type { GradSet, ParamSet } from "../cells/types.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { Matrix } from "../math/matrix.ts";
 import { Random } from "../math/random.ts";
@@ -91,7 +91,7 @@ export function sampleTokens<P extends ParamSet = RnnParams, G extends GradSet =
     );
   }
   const backend = options.backend ?? DEFAULT_BACKEND;
-  createBackend(backend, "sampleTokens()");
+  checkBackend(backend, "sampleTokens()");
   const { nx, ny, state: na } = cell.sizes(params);
   if (nx !== ny) {
     throw new RangeError(

@@ -11,7 +11,7 @@ import type { StepCache } from "../cells/rnn/cell.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
@@ -130,7 +130,7 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
   const cell = options.cell ?? (rnnCell({ head }) as unknown as RecurrentCell<P, G, C>);
   const { state: na } = cell.sizes(params);
   const backend = options.backend ?? DEFAULT_BACKEND;
-  createBackend(backend, "tbptt()");
+  checkBackend(backend, "tbptt()");
   return (source) =>
     new Observable<TbpttWindow<G, C>>((subscriber) => {
       // per-subscription state: the ring of the last k2 + labelDelay records and the window buffers

@@ -20,7 +20,7 @@ import { cellFromOptions, cellKinds, createCell } from "../cells/create_cell.ts"
 import type { CellName } from "../cells/create_cell.ts";
 import type { CellSpec, RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
-import { createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
 import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import { cloneData } from "../math/clone_data.ts";
@@ -235,7 +235,7 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
   const { k1, k2, head, reduction, clip } = config;
   const cell = resolveCell(options, head);
   const backend = options.backend ?? resume?.backend ?? DEFAULT_BACKEND;
-  const backendName = createBackend(backend, "train()").name;
+  const backendName = checkBackend(backend, "train()");
   const initial = initialParams(options, cell);
   const counters0: TrainCounters = resume?.counters ?? { steps: 0, windows: 0, skipped: 0, rejected: 0 };
   // validate stage options now, not at subscription
