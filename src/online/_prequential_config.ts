@@ -29,19 +29,30 @@ export interface PrequentialConfig {
   window: number;
   /** The most predictions waiting for a label. */
   pending: number;
+  /** The baselines scored beside the model: the online AR order (null for the softmax head, which has none), or null when off. */
+  baselines: { ar: number | null } | null;
+}
+
+/** Options of the baselines that {@linkcode prequential} scores beside the model. */
+export interface PrequentialBaselineOptions {
+  /** The order of the online AR baseline on each target series (linear head only). @default {3} */
+  ar?: number;
 }
 
 /** The options that make a {@linkcode PrequentialConfig}. */
-export interface PrequentialConfigOptions extends Partial<Omit<PrequentialConfig, "optimizer">> {
+export interface PrequentialConfigOptions
+  extends Partial<Omit<PrequentialConfig, "optimizer" | "baselines">> {
   /** The optimizer. */
   optimizer?: OptimizerOptions;
+  /** The baselines: on (`true`, or their options), or off. */
+  baselines?: boolean | PrequentialBaselineOptions;
   /** A snapshot's config: it wins over the options. */
   resume?: { config: PrequentialConfig };
 }
 
 /** Resolves and checks the settings; a snapshot's config wins (and is checked the same way). */
 export function resolvePrequentialConfig(options: PrequentialConfigOptions): PrequentialConfig {
-  const given: PrequentialConfigOptions = options.resume !== undefined
+  const given: Omit<PrequentialConfigOptions, "baselines"> = options.resume !== undefined
     ? structuredClone(options.resume.config)
     : options;
   const {
@@ -76,5 +87,61 @@ export function resolvePrequentialConfig(options: PrequentialConfigOptions): Pre
   }
   checkClip("prequential()", clip);
   const optimizer = createOptimizer(given.optimizer ?? { type: "adam" }).options;
-  return { k1, k2, labelDelay, head, reduction, optimizer, clip, window, pending };
+  const baselines = options.resume !== undefined
+    ? snapshotBaselines(options.resume.config.baselines, head)
+    : resolveBaselines(options.baselines, head);
+  return { k1, k2, labelDelay, head, reduction, optimizer, clip, window, pending, baselines };
+}
+
+/** The largest AR order accepted (its RLS state is order² numbers per target series). */
+const MAX_AR_ORDER = 64;
+
+function resolveBaselines(value: unknown, head: Head): PrequentialConfig["baselines"] {
+  if (value === false) return null;
+  if (value === undefined || value === true) return { ar: head === "linear" ? 3 : null };
+  const shown = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `Cannot create prequential() as 'baselines' must be true, false or { ar }: current value is ${
+        shown(value)
+      }`,
+    );
+  }
+  const extra = Object.keys(value).filter((k) => k !== "ar");
+  if (extra.length > 0) {
+    throw new TypeError(
+      `Cannot create prequential() as 'baselines' must have no key but 'ar': current value is ${
+        shown(value)
+      }`,
+    );
+  }
+  const { ar } = value as PrequentialBaselineOptions;
+  if (head === "softmax") {
+    if (ar !== undefined) {
+      throw new RangeError(
+        `Cannot create prequential() as 'baselines.ar' must be absent with the softmax head (its baseline is the previous class): current value is ${ar}`,
+      );
+    }
+    return { ar: null };
+  }
+  if (ar === undefined) return { ar: 3 };
+  if (!Number.isSafeInteger(ar) || ar < 1 || ar > MAX_AR_ORDER) {
+    throw new RangeError(
+      `Cannot create prequential() as 'baselines.ar' must be an integer in [1, ${MAX_AR_ORDER}]: current value is ${ar}`,
+    );
+  }
+  return { ar };
+}
+
+/** A snapshot's baselines: absent in snapshots made before there were baselines (then they stay off). */
+function snapshotBaselines(value: unknown, head: Head): PrequentialConfig["baselines"] {
+  if (value === undefined || value === null) return null;
+  const ar = typeof value === "object" ? (value as { ar?: unknown }).ar : undefined;
+  if (head === "softmax" && ar === null) return { ar: null };
+  if (head === "linear" && ar === undefined) {
+    throw new RangeError(
+      `Cannot create prequential() as 'baselines.ar' must be an integer in [1, ${MAX_AR_ORDER}]: current value is undefined`,
+    );
+  }
+  return resolveBaselines(value, head);
 }

@@ -10,6 +10,7 @@ import type { OptimizerState } from "../optim/optimizers.ts";
 import type { ParamSet } from "../cells/types.ts";
 import type { CellSpec } from "../cells/recurrent_cell.ts";
 import type { PrequentialConfig } from "./_prequential_config.ts";
+import type { BaselineForecasts, PrequentialBaselinesState } from "./_prequential_baselines.ts";
 
 /** Running totals of a prequential run. */
 export interface PrequentialCounters {
@@ -39,6 +40,8 @@ export interface PendingPrediction {
   id?: string | number;
   /** The prediction made at the step, n_y×m. */
   prediction: Matrix;
+  /** The baselines' forecasts made at the step (absent when the baselines are off). */
+  baselines?: BaselineForecasts;
 }
 
 /** Everything needed to continue a prequential run exactly; plain data (matrices inside). */
@@ -61,6 +64,8 @@ export interface PrequentialSnapshot {
   pending: PendingPrediction[];
   /** The metrics' state. */
   metrics: StreamMetricsState;
+  /** The baselines' state (null when they are off; absent in snapshots made before there were baselines). */
+  baselines?: PrequentialBaselinesState | null;
   /** Running totals. */
   counters: PrequentialCounters;
 }

@@ -453,6 +453,8 @@ export class LiveLearner {
       optimizer,
       window,
       pending: 4,
+      // the learner scores its own baselines on the readings (the model's targets are normalised changes)
+      baselines: false,
     };
   }
 

@@ -29,11 +29,21 @@ import type { BackendChoice } from "../kernels/create_backend.ts";
 import { tbptt } from "../stream/tbptt.ts";
 import type { TbpttWindow } from "../stream/tbptt.ts";
 import { resolvePrequentialConfig } from "./_prequential_config.ts";
+import type { PrequentialBaselineOptions } from "./_prequential_config.ts";
 import type { PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
+import { Baselines } from "./_prequential_baselines.ts";
+import type { BaselineForecasts, PrequentialBaselines } from "./_prequential_baselines.ts";
 import { clonePlain } from "./_clone.ts";
 
-export type { PrequentialConfig } from "./_prequential_config.ts";
+export type { PrequentialBaselineOptions, PrequentialConfig } from "./_prequential_config.ts";
 export type { PendingPrediction, PrequentialCounters, PrequentialSnapshot } from "./_prequential_state.ts";
+export type {
+  BaselineForecasts,
+  ClassBaselines,
+  PrequentialBaselines,
+  PrequentialBaselinesState,
+  RowBaselines,
+} from "./_prequential_baselines.ts";
 
 /**
  * One event of a prequential stream: features (`x`, with the target `y` if it is known
@@ -66,8 +76,11 @@ export interface PrequentialEvent {
   loss: number | null;
   /** True for a label that came too late to be learned from (it is scored all the same). */
   late: boolean;
-  /** Rolling and since-start metrics of the scored predictions. */
-  metrics: { window: MetricsSummary; total: MetricsSummary };
+  /**
+   * Rolling and since-start metrics of the scored predictions, and the baselines scored
+   * beside them (null when `baselines` is false).
+   */
+  metrics: { window: MetricsSummary; total: MetricsSummary; baselines: PrequentialBaselines | null };
   /** Running totals (a copy). */
   counters: PrequentialCounters;
   /** The live parameters (later events change them in place: clone to keep). */
@@ -121,6 +134,13 @@ export interface PrequentialOptions {
   onInvalid?: "error" | "skip";
   /** Called with each skipped event's error. A throw here errors the stream. */
   onSkip?: (error: Error, event: unknown) => void;
+  /**
+   * Baselines scored beside the model on the same targets (see {@linkcode prequential}):
+   * `true`, or `{ ar: order }` for another order of the online AR baseline (linear head
+   * only), or `false` for none. A resumed run keeps its snapshot's.
+   * @default {true (AR order 3)}
+   */
+  baselines?: boolean | PrequentialBaselineOptions;
   /** A snapshot to continue from exactly; its config wins over the options above. */
   resume?: PrequentialSnapshot;
 }
@@ -135,6 +155,16 @@ export interface PrequentialOptions {
  * Emits one {@linkcode PrequentialEvent} per input event, with rolling and since-start
  * metrics (MAE and RMSE for the linear head; log loss, accuracy and bits per symbol for
  * the softmax head) and a snapshot that resumes the run exactly.
+ *
+ * Baselines (on by default) are scored on the same targets: for the linear head, per
+ * target series (output row i of column j), persistence (ŷ = the series' last target)
+ * and an online AR model of its differences ({@linkcode OnlineAR}, order 3), reported
+ * per output row as MAE of model, persistence and AR with the skill (model MAE ÷
+ * persistence MAE: below 1 the model beats persistence); for the softmax head, the
+ * accuracy of predicting each column's previous class beside the model's. They forecast
+ * when the model does, from the targets known by then, are scored when the target
+ * arrives, then learn it; only values that had a baseline forecast are compared (MAEs
+ * NaN and skills null until then). They are kept in the snapshot.
  *
  * @param options Model, truncation, label delay, optimizer, metrics window and policies.
  * @returns An operator from input events to prequential events.
@@ -154,6 +184,7 @@ export interface PrequentialOptions {
  *   { x: v },
  * ]);
  * let mae = NaN;
+ * let skill: number | null = null;
  * from(events).pipe(prequential({
  *   sizes: { nx: 1, na: 8, ny: 1 },
  *   head: "linear",
@@ -161,8 +192,12 @@ export interface PrequentialOptions {
  *   optimizer: { type: "adam", learningRate: 0.02 },
  *   window: 50,
  * }))
- *   .subscribe((e) => mae = e.metrics.window.mae!);
+ *   .subscribe((e) => {
+ *     mae = e.metrics.window.mae!;
+ *     if (e.metrics.baselines?.kind === "regression") skill = e.metrics.baselines.window[0].skill;
+ *   });
  * assert(mae < 0.2, `rolling MAE ${mae}`);
+ * assert(skill !== null && skill > 0, `skill ${skill}`); // model MAE ÷ persistence MAE
  * ```
  */
 export function prequential(
@@ -224,7 +259,15 @@ export function prequential(
       "Cannot create prequential() as one of 'params', 'sizes' or 'resume' is required: got none",
     );
   }
-  cell.sizes(initial);
+  const { ny } = cell.sizes(initial);
+  const ar = config.baselines?.ar ?? null;
+  // checks a resumed snapshot's baselines now, not at subscription
+  if (resume !== undefined && config.baselines !== null && (resume.baselines ?? null) === null) {
+    throw new TypeError(
+      "Cannot resume prequential() as the snapshot's baselines are missing: its config has them on",
+    );
+  }
+  if (config.baselines !== null) new Baselines(head, ar, config.window, ny, resume?.baselines ?? undefined);
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create prequential() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
@@ -264,12 +307,22 @@ export function prequential(
       const history = (resume?.history ?? []).map(clonePlain);
       const ring: StepRecord<unknown>[] = [...history]; // mirrors tbptt's ring (its last k2 + labelDelay records)
       const capacity = k2 + labelDelay;
-      const pending = new Map<number, { prediction: Matrix; id?: string | number }>();
+      const pending = new Map<
+        number,
+        { prediction: Matrix; id?: string | number; baselines?: BaselineForecasts }
+      >();
       const ids = new Map<string | number, number>();
       for (const p of resume?.pending ?? []) {
-        pending.set(p.index, { prediction: p.prediction.clone(), id: p.id });
+        pending.set(p.index, {
+          prediction: p.prediction.clone(),
+          id: p.id,
+          baselines: cloneForecasts(p.baselines),
+        });
         if (p.id !== undefined) ids.set(p.id, p.index);
       }
+      const baselines = config.baselines === null
+        ? null
+        : new Baselines(head, ar, config.window, ny, resume?.baselines ?? undefined);
       const metrics = resume !== undefined
         ? StreamMetrics.fromState(resume.metrics)
         : new StreamMetrics(head === "linear" ? "regression" : "classification", { window: config.window });
@@ -337,8 +390,14 @@ export function prequential(
           optimizer: update?.optimizerState() ?? startState(),
           hidden: hidden?.clone() ?? null,
           history: ring.map(clonePlain),
-          pending: [...pending].map(([index, p]) => ({ index, id: p.id, prediction: p.prediction.clone() })),
+          pending: [...pending].map(([index, p]) => ({
+            index,
+            id: p.id,
+            prediction: p.prediction.clone(),
+            baselines: cloneForecasts(p.baselines),
+          })),
           metrics: metrics.getState(),
+          baselines: baselines?.getState() ?? null,
           counters: { ...counters },
         };
       const emit = (
@@ -360,7 +419,11 @@ export function prequential(
           target,
           loss,
           late,
-          metrics: { window: metrics.window(), total: metrics.total() },
+          metrics: {
+            window: metrics.window(),
+            total: metrics.total(),
+            baselines: baselines?.summary() ?? null,
+          },
           counters: { ...counters },
           params,
           snapshot,
@@ -373,9 +436,10 @@ export function prequential(
         if (onSkip !== undefined) onSkip(error, event);
         emit("skip", -1, null, null, null, false);
       };
-      const score = (prediction: Matrix, target: Target) => {
+      const score = (prediction: Matrix, target: Target, forecasts: BaselineForecasts | undefined) => {
         const s = scorePrediction(head, prediction, target);
         metrics.add(s);
+        baselines?.score(prediction, target, forecasts);
         counters.scored++;
         return s;
       };
@@ -396,8 +460,10 @@ export function prequential(
         hidden = cell.stateOf(r.cache);
         counters.steps = r.index + 1;
         const prediction = cell.outputOf(r.cache).clone();
+        // the baselines forecast beside the model, from the targets known before this step's
+        const forecasts = baselines?.forecast(prediction.cols);
         if (r.y !== null) {
-          score(prediction, r.y);
+          score(prediction, r.y, forecasts);
           emit("step", r.index, prediction, r.y, r.loss, false);
           return;
         }
@@ -406,7 +472,7 @@ export function prequential(
           if (old !== undefined) pending.delete(old);
           ids.set(event.id, r.index);
         }
-        pending.set(r.index, { prediction, id: event.id });
+        pending.set(r.index, { prediction, id: event.id, baselines: forecasts });
         if (pending.size > config.pending) {
           const [oldest, p] = pending.entries().next().value!;
           pending.delete(oldest);
@@ -445,7 +511,7 @@ export function prequential(
         const end = Math.ceil((index + 1) / k1) * k1 - 1;
         const newest = counters.steps - 1;
         const inTime = newest < end + labelDelay;
-        const s = score(entry.prediction, target);
+        const s = score(entry.prediction, target, entry.baselines);
         let loss = head === "linear" ? s.b / 2 : s.a;
         if (inTime) {
           const r = ring.find((q) => q.index === index);
@@ -509,4 +575,8 @@ export function prequential(
       // the pending predictions and the ring are kept after teardown: the last event's snapshot()
       // must still resume exactly once the stream has ended (they go with the events that reference them)
     });
+}
+
+function cloneForecasts(f: BaselineForecasts | undefined): BaselineForecasts | undefined {
+  return f === undefined ? undefined : { persistence: f.persistence.clone(), ar: f.ar?.clone() ?? null };
 }

@@ -3,6 +3,7 @@ import {
   Adwin,
   AnomalyScorer,
   ForecastScore,
+  forecastSkill,
   OnlineAR,
   PageHinkley,
   Persistence,
@@ -125,20 +126,31 @@ Deno.test("ResidualForecaster is persistence until its correction beats persiste
 Deno.test("ForecastScore keeps MAE per method and a finite skill", () => {
   const score = new ForecastScore(["a", "b"], { maxError: 100 });
   assertEquals(score.summary()[0].skill, 1); // nothing scored
-  score.add(0, 1, { model: 1, persistence: 0, ar: 3 }); // errors 0, 1, 2
+  assertEquals(score.add(0, 1, { model: 1, persistence: 0, ar: 3 }), true); // errors 0, 1, 2
   score.add(0, 2, { model: 1, persistence: 0, ar: 2 }); // errors 1, 2, 0
-  score.add(0, 1e300, { model: 0, persistence: 0, ar: 0 }); // skipped
+  assertEquals(score.add(0, 1e300, { model: 0, persistence: 0, ar: 0 }), false); // skipped
+  assertEquals(score.add(0, 1, { model: NaN, persistence: 0, ar: 0 }), false); // skipped
   score.add(1, 5, { model: 4, persistence: 5, ar: 5 }); // persistence 0: skill capped
   const [a, b] = score.summary();
   assertEquals(a.mae, { model: 0.5, persistence: 1.5, ar: 1 });
   assertAlmostEquals(a.skill, 1 / 3, 1e-15);
   assertAlmostEquals(a.arSkill, 2 / 3, 1e-15);
-  assertEquals([a.count, a.skipped], [2, 1]);
+  assertEquals([a.count, a.skipped], [2, 2]);
   assertEquals(b.skill, 1e6);
   assertEquals(ForecastScore.fromState(roundTrip(score.toState())).summary(), score.summary());
   assertThrows(() => new ForecastScore([]), RangeError);
   assertThrows(() => new ForecastScore(["a"], { maxError: 0 }), RangeError);
   assertThrows(() => score.add(2, 0, { model: 0, persistence: 0, ar: 0 }), RangeError);
+});
+
+Deno.test("forecastSkill() is error ÷ persistence's error, finite and capped", () => {
+  assertEquals(forecastSkill(1, 4), 0.25);
+  assertEquals(forecastSkill(3, 1), 3);
+  assertEquals(forecastSkill(0, 0), 1); // both exact: nothing to choose
+  assertEquals(forecastSkill(2, 0), 1e6); // only persistence exact: capped
+  assertEquals(forecastSkill(1e300, 1e-300), 1e6);
+  // the summed errors of the same values give the same ratio as their MAEs
+  assertEquals(forecastSkill(6, 8), forecastSkill(6 / 4, 8 / 4));
 });
 
 Deno.test("AnomalyScorer starts a flag only above onset and ends a hold once the series settles", () => {

@@ -121,9 +121,10 @@ export class ForecastScore {
    * @param field The field's index.
    * @param actual The value that came.
    * @param forecasts The forecasts made for it.
+   * @returns Whether the value was scored (false: skipped and counted, as an error was above `maxError` or not finite).
    * @throws {RangeError} When the field index is out of range.
    */
-  add(field: number, actual: number, forecasts: ForecastTriple): void {
+  add(field: number, actual: number, forecasts: ForecastTriple): boolean {
     const s = this.#sums[field];
     if (s === undefined) {
       throw new RangeError(
@@ -137,12 +138,13 @@ export class ForecastScore {
     // `!(e <= max)` also catches NaN
     if (!(m <= max) || !(p <= max) || !(a <= max)) {
       s[4]++;
-      return;
+      return false;
     }
     s[0] += m;
     s[1] += p;
     s[2] += a;
     s[3]++;
+    return true;
   }
 
   /**
@@ -163,8 +165,8 @@ export class ForecastScore {
         count: n,
         skipped: s[4],
         mae,
-        skill: ratio(s[0], s[1]),
-        arSkill: ratio(s[2], s[1]),
+        skill: forecastSkill(s[0], s[1]),
+        arSkill: forecastSkill(s[2], s[1]),
       };
     });
   }
@@ -183,7 +185,25 @@ export class ForecastScore {
   }
 }
 
-function ratio(a: number, b: number): number {
-  if (b > 0) return Math.min(a / b, MAX_SKILL);
-  return a > 0 ? MAX_SKILL : 1;
+/**
+ * The skill score of a forecast: its error ÷ persistence's error on the same values
+ * (below 1 beats persistence). Give MAEs or summed absolute errors over the same count.
+ * For finite inputs never NaN or Infinity: 1 when both are 0 (nothing to choose), capped
+ * at 1e6 (also when only persistence is exact).
+ *
+ * @param error The forecast's MAE (or summed absolute error), >= 0.
+ * @param persistenceError Persistence's, on the same values.
+ * @returns `error ÷ persistenceError`, in [0, 1e6].
+ *
+ * @example Usage
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { forecastSkill } from "./forecast_score.ts";
+ * assert(forecastSkill(0.5, 2) === 0.25);
+ * assert(forecastSkill(0, 0) === 1 && forecastSkill(1, 0) === 1e6);
+ * ```
+ */
+export function forecastSkill(error: number, persistenceError: number): number {
+  if (persistenceError > 0) return Math.min(error / persistenceError, MAX_SKILL);
+  return error > 0 ? MAX_SKILL : 1;
 }
