@@ -8,7 +8,8 @@
  *    synthetic stream of 2 and 4 features, each reading the late label (delay 1) of the
  *    previous forecast — the live trainer's pattern; and the live trainer's learner
  *    (`LiveLearner.observe`: normalisation, scoring and anomaly flags on top) on 2
- *    features. Events per second over `seconds` after a warm-up.
+ *    features. Events per second over `seconds` after a warm-up. `prequential()` runs with
+ *    its baselines (persistence and online AR per output, the default) and without them.
  * 2. Latency: a timer pushes `rate` (default 1,000) readings per second through
  *    `backpressure()` into `LiveLearner.observe`, as live.ts does; per reading, the time
  *    from its push to the end of its learning step: p50, p99 and max.
@@ -32,7 +33,7 @@ function reading(rng: Random, i: number, features: number): number[] {
   return Array.from({ length: features }, (_, f) => Math.sin(i / (5 + f)) + 0.05 * rng.normal());
 }
 
-function prequentialRate(features: number, ms: number): number {
+function prequentialRate(features: number, ms: number, baselines = true): number {
   const rng = new Random(1);
   let feed!: Subscriber<PrequentialInput>;
   let last = -1;
@@ -43,6 +44,7 @@ function prequentialRate(features: number, ms: number): number {
     k2: 16,
     labelDelay: 1,
     optimizer: { type: "adam", learningRate: 0.002 },
+    baselines,
   })).subscribe((e) => {
     if (e.kind === "step") last = e.index;
   });
@@ -128,8 +130,10 @@ console.log(`live learning, n_a = 32, k1 = 1, k2 = 16, linear head, Adam (${seco
 console.log("| what | features | events/s |");
 console.log("| --- | ---: | ---: |");
 prequentialRate(2, 500); // JIT warm-up of the shared code
+prequentialRate(2, 500, false);
 for (const f of [2, 4]) {
   console.log(`| prequential() predict + late label + learn | ${f} | ${prequentialRate(f, ms).toFixed(0)} |`);
+  console.log(`| the same, baselines: false | ${f} | ${prequentialRate(f, ms, false).toFixed(0)} |`);
 }
 console.log(`| LiveLearner.observe (+ normalise, score, flag) | 2 | ${learnerRate(ms).toFixed(0)} |`);
 const lat = await latency(rate, ms);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Matrix } from "../math/matrix.ts";
+import type { Matrix } from "../math/matrix.ts";
 import type { Head, Target } from "../cells/types.ts";
 import { StreamMetrics } from "./metrics.ts";
 import type { StreamMetricsState } from "./metrics.ts";
@@ -45,12 +45,15 @@ export type PrequentialBaselines =
   | { kind: "regression"; window: RowBaselines[]; total: RowBaselines[] }
   | { kind: "classification"; window: ClassBaselines; total: ClassBaselines };
 
-/** The baselines' forecasts for one step, made beside the model's; NaN where a series had no target yet. */
+/**
+ * The baselines' forecasts for one step, made beside the model's: row-major like its
+ * prediction (series (i, j) at i·m + j), NaN where a series had no target yet.
+ */
 export interface BaselineForecasts {
-  /** Persistence: each series' last target (n_y×m); for the softmax head, each column's last class (1×m). */
-  persistence: Matrix;
-  /** Online AR's forecast of each series (n_y×m); null for the softmax head. */
-  ar: Matrix | null;
+  /** Persistence: each series' last target (n_y·m values); for the softmax head, each column's last class (m). */
+  persistence: number[];
+  /** Online AR's forecast of each series (n_y·m values); null for the softmax head. */
+  ar: number[] | null;
 }
 
 /** Plain-data state of the baselines, kept in a {@linkcode PrequentialSnapshot}. */
@@ -81,6 +84,7 @@ export class Baselines {
   #ar: OnlineAR[] = [];
   readonly #score: ForecastScore | null;
   readonly #metrics: StreamMetrics[];
+  #summary: PrequentialBaselines | null = null;
 
   /**
    * @param head The model's head.
@@ -139,12 +143,14 @@ export class Baselines {
    */
   forecast(cols: number): BaselineForecasts {
     if (this.#cols === 0) this.#start(cols);
-    const persistence = new Matrix(this.#linear ? this.#rows : 1, this.#cols);
-    const ar = this.#linear ? new Matrix(this.#rows, this.#cols) : null;
-    this.#persistence.forEach((p, q) => {
-      persistence.data[q] = p.count > 0 ? p.predict() : NaN;
-      if (ar !== null) ar.data[q] = p.count > 0 ? this.#ar[q].predict() : NaN;
-    });
+    // plain arrays: a typed array costs more to allocate than these few values to fill
+    const n = this.#persistence.length;
+    const persistence: number[] = new Array(n), ar: number[] | null = this.#linear ? new Array(n) : null;
+    for (let q = 0; q < n; q++) {
+      const seen = this.#persistence[q].count > 0;
+      persistence[q] = seen ? this.#persistence[q].predict() : NaN;
+      if (ar !== null) ar[q] = seen ? this.#ar[q].predict() : NaN;
+    }
     return { persistence, ar };
   }
 
@@ -158,15 +164,24 @@ export class Baselines {
    */
   score(prediction: Matrix, target: Target, forecasts: BaselineForecasts | undefined): void {
     if (this.#cols === 0) this.#start(prediction.cols);
-    const usable = forecasts !== undefined && forecasts.persistence.cols === this.#cols &&
-      forecasts.persistence.rows === (this.#linear ? this.#rows : 1) &&
-      (!this.#linear || forecasts.ar?.rows === this.#rows && forecasts.ar?.cols === this.#cols);
+    this.#summary = null;
+    const n = this.#persistence.length;
+    const usable = forecasts !== undefined && Array.isArray(forecasts.persistence) &&
+      forecasts.persistence.length === n && (!this.#linear || forecasts.ar?.length === n);
     if (this.#linear) this.#scoreValues(prediction, (target as Matrix).data, usable ? forecasts! : null);
     else this.#scoreClasses(prediction, target, usable ? forecasts! : null);
   }
 
-  /** The rolling and since-start summaries. */
+  /**
+   * The rolling and since-start summaries: frozen, and the same object until the next
+   * {@linkcode Baselines.score} (a step that waits for its label shares its label's).
+   */
   summary(): PrequentialBaselines {
+    if (this.#summary === null) this.#summary = deepFreeze(this.#summarize());
+    return this.#summary;
+  }
+
+  #summarize(): PrequentialBaselines {
     const m = this.#metrics;
     if (!this.#linear) {
       const classes = (model: { count: number; accuracy?: number }, persistence: { accuracy?: number }) => ({
@@ -226,7 +241,7 @@ export class Baselines {
       let n = 0, modelA = 0, modelB = 0, persistA = 0, persistB = 0, arA = 0, arB = 0;
       for (let j = 0; forecasts !== null && j < m; j++) {
         const q = i * m + j, v = y[q];
-        const triple = { model: p[q], persistence: forecasts.persistence.data[q], ar: forecasts.ar!.data[q] };
+        const triple = { model: p[q], persistence: forecasts.persistence[q], ar: forecasts.ar![q] };
         // NaN: the series had no target yet; ForecastScore skips (and counts) non-finite errors
         if (Number.isNaN(triple.persistence) || !this.#score!.add(i, v, triple)) continue;
         const em = triple.model - v, ep = triple.persistence - v, ea = triple.ar - v;
@@ -255,7 +270,7 @@ export class Baselines {
     let n = 0, model = 0, persistence = 0;
     for (let j = 0; j < m; j++) {
       const actual = target instanceof Int32Array ? target[j] : argmax(target.data, target.rows, m, j);
-      const previous = forecasts?.persistence.data[j] ?? NaN;
+      const previous = forecasts?.persistence[j] ?? NaN;
       if (!Number.isNaN(previous)) {
         n++;
         if (argmax(prediction.data, prediction.rows, m, j) === actual) model++;
@@ -274,4 +289,12 @@ function argmax(data: ArrayLike<number>, rows: number, m: number, j: number): nu
   let best = 0;
   for (let i = 1; i < rows; i++) if (data[i * m + j] > data[best * m + j]) best = i;
   return best;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -78,7 +78,8 @@ export interface PrequentialEvent {
   late: boolean;
   /**
    * Rolling and since-start metrics of the scored predictions, and the baselines scored
-   * beside them (null when `baselines` is false).
+   * beside them (null when `baselines` is false; frozen, and shared by the events between
+   * two scored predictions).
    */
   metrics: { window: MetricsSummary; total: MetricsSummary; baselines: PrequentialBaselines | null };
   /** Running totals (a copy). */
@@ -268,6 +269,16 @@ export function prequential(
     );
   }
   if (config.baselines !== null) new Baselines(head, ar, config.window, ny, resume?.baselines ?? undefined);
+  for (const p of resume?.pending ?? []) {
+    const f = p.baselines;
+    if (f !== undefined && (!Array.isArray(f?.persistence) || (f.ar !== null && !Array.isArray(f.ar)))) {
+      throw new TypeError(
+        `Cannot resume prequential() as the baselines of pending step ${p.index} are malformed: ${
+          JSON.stringify(f)?.slice(0, 200)
+        }`,
+      );
+    }
+  }
   if (onInvalid !== "error" && onInvalid !== "skip") {
     throw new RangeError(
       `Cannot create prequential() as 'onInvalid' must be "error" or "skip": current value is ${onInvalid}`,
@@ -578,5 +589,7 @@ export function prequential(
 }
 
 function cloneForecasts(f: BaselineForecasts | undefined): BaselineForecasts | undefined {
-  return f === undefined ? undefined : { persistence: f.persistence.clone(), ar: f.ar?.clone() ?? null };
+  return f === undefined
+    ? undefined
+    : { persistence: [...f.persistence], ar: f.ar === null ? null : [...f.ar] };
 }

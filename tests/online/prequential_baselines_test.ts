@@ -186,6 +186,11 @@ Deno.test("prequential() baselines with late labels: forecast at the step, score
       // a step event has nothing new to score: its baselines are those of the label before it
       const labels = out.filter((e) => e.kind === "label").map((e) => rows(e).total[0].count);
       assertEquals(labels, [0, 0, 1, 2, 3]);
+      // …and the very same object, frozen: a summary is computed once per scored prediction
+      out.forEach((e, k) => {
+        assert(Object.isFrozen(e.metrics.baselines) && Object.isFrozen(rows(e).total[0].mae));
+        if (k > 0 && e.kind === "step") assertStrictEquals(e.metrics.baselines, out[k - 1].metrics.baselines);
+      });
     }
   });
 
@@ -357,6 +362,15 @@ Deno.test("prequential() baselines: options are checked at creation; false turns
       () => prequential({ resume: bad({ ...snap.baselines!, ar }) }),
       TypeError,
       "the snapshot's baselines are malformed: Cannot restore OnlineAR",
+    );
+    const pending = runSync(late([1, 2, 3], 2).slice(0, 4), frozen([0], { labelDelay: 2 })).at(-1)!
+      .snapshot();
+    assert(pending.pending.length > 0);
+    pending.pending[0].baselines = { persistence: "x" } as never;
+    assertThrows(
+      () => prequential({ resume: pending }),
+      TypeError,
+      `the baselines of pending step ${pending.pending[0].index} are malformed`,
     );
     assertThrows(
       () => prequential({ resume: { ...snap, config: { ...snap.config, baselines: { ar: 0 } } } }),
