@@ -61,7 +61,7 @@ const runSync = (events: PrequentialInput[], options: PrequentialOptions): Prequ
 };
 
 /** The regression baselines of an event (fails on anything else). */
-function rows(e: PrequentialEvent): { window: RowBaselines[]; total: RowBaselines[] } {
+function rows(e: PrequentialEvent): Extract<PrequentialBaselines, { kind: "regression" }> {
   const b = e.metrics.baselines;
   assert(b !== null && b.kind === "regression", `regression baselines: ${JSON.stringify(b)}`);
   return b;
@@ -155,6 +155,13 @@ Deno.test("prequential() scores persistence and online AR beside the model, per 
     assertEquals(total[0], row(4, (1 + 9 + 0 + 13) / 4, 7 / 4, 7 / 4));
     // row 1: persistence 0, 2, 0, 3; model |5+1|, |7+1|, |5+1|, |4+1|
     assertEquals(total[1], row(4, 25 / 4, 5 / 4, 5 / 4));
+  });
+
+  await t.step("a value with an error above 1e12 (a diverged model) is skipped for every method", () => {
+    const out = runSync(onTime([1, 3, 2, 5]), frozen([1e300]));
+    assertEquals(rows(out.at(-1)!), { kind: "regression", window: [EMPTY_ROW], total: [EMPTY_ROW] });
+    // the same stream with a sane model compares 3 values
+    assertEquals(rows(runSync(onTime([1, 3, 2, 5]), frozen([0])).at(-1)!).total[0].count, 3);
   });
 
   await t.step("the same operator subscribed twice keeps separate baselines", () => {
