@@ -134,13 +134,19 @@ export type {
 } from "./src/online/metrics.ts";
 export { prequential } from "./src/online/prequential.ts";
 export type {
+  BaselineForecasts,
+  ClassBaselines,
   PendingPrediction,
+  PrequentialBaselineOptions,
+  PrequentialBaselines,
+  PrequentialBaselinesState,
   PrequentialConfig,
   PrequentialCounters,
   PrequentialEvent,
   PrequentialInput,
   PrequentialOptions,
   PrequentialSnapshot,
+  RowBaselines,
 } from "./src/online/prequential.ts";
 export { LiveLearner } from "./src/online/live_learner.ts";
 export type {
@@ -161,7 +167,7 @@ export type {
   ResidualForecasterOptions,
   ResidualForecasterState,
 } from "./src/online/forecast/residual_forecaster.ts";
-export { ForecastScore } from "./src/online/forecast/forecast_score.ts";
+export { ForecastScore, forecastSkill } from "./src/online/forecast/forecast_score.ts";
 export type {
   FieldScore,
   ForecastScoreOptions,
