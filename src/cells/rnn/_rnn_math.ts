@@ -8,7 +8,6 @@
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
 import { headBackward, headForward } from "../head.ts";
-import type { HeadCache } from "../head.ts";
 import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
 import type { RnnGrads, RnnParams } from "./params.ts";
 
@@ -21,8 +20,8 @@ export type { Head, Input, Target, Tokens } from "../types.ts";
  */
 export { headLoss as lossOf } from "../head.ts";
 
-/** What one forward step keeps for its backward step: the head's `z2`, `yHat`, `logNorm`, and the layer's. */
-export interface StepCache extends HeadCache {
+/** What one forward step keeps for its backward step (a head cache of `../head.ts` too). */
+export interface StepCache {
   /** The input, n_x×m or m token indices. */
   x: Input;
   /** The hidden state the step started from (reset columns zeroed), n_a×m. */
@@ -31,6 +30,12 @@ export interface StepCache extends HeadCache {
   z1: Matrix;
   /** Hidden state `tanh(z1)`, n_a×m. */
   a: Matrix;
+  /** Output pre-activation `Wya·a + by`, n_y×m. */
+  z2: Matrix;
+  /** Prediction: `softmax(z2)` per column, or `z2` for the linear head; n_y×m. */
+  yHat: Matrix;
+  /** Per column, `log Σ exp z2` (softmax head; zeros for the linear head). */
+  logNorm: Float64Array;
   /** Per column, 1 where the hidden state was reset to zero at this step; null for none. */
   reset: Uint8Array | null;
 }
