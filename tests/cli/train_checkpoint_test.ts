@@ -1,7 +1,7 @@
 /** `main.ts train`'s checkpoint file as a real subprocess: coalesced saves, signals, symlinks, one writer. */
 import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { symlink } from "../_symlink.ts";
 import { assertOneLineError, main, REPO, SMALL, TEXT } from "./_support.ts";
 
@@ -32,8 +32,7 @@ async function trainUntil(args: string[], marker: RegExp, signal: Deno.Signal) {
 const saves = (text: string) => text.split("\n").filter((l) => l.startsWith("checkpoint: ")).length;
 
 Deno.test("train --every coalesces its checkpoints: at most one save in flight, none queued", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`;
     await Deno.writeTextFile(text, TEXT);
     await t.step("--every 1 over 600 windows saves far fewer times, each a newer step", async () => {
@@ -93,14 +92,11 @@ Deno.test("train --every coalesces its checkpoints: at most one save in flight, 
         );
       },
     );
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train refuses a symlink at the checkpoint path and a second writer of one path", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`;
     await Deno.writeTextFile(text, TEXT);
     const outside = `${dir.path}/outside.txt`;
@@ -164,7 +160,5 @@ Deno.test("train refuses a symlink at the checkpoint path and a second writer of
         await reader.cancel();
       }
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
