@@ -73,6 +73,34 @@ export interface LayerRuntime<C = unknown> {
 }
 
 /**
+ * The shapes of a layer's parameters, read off their names: `b…` is a bias (n_a×1), a weight
+ * ending in `x` reads the input (n_a×n_x), any other weight reads the state (n_a×n_a).
+ *
+ * @param names The parameter names, in order.
+ * @param nx Inputs n_x.
+ * @param na Units n_a.
+ * @returns One shape per name, in order.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { shapesByName } from "./layer.ts";
+ * const shapes = shapesByName(["Wza", "Wzx", "bz"], 3, 4);
+ * assertEquals(shapes.map((s) => `${s.name} ${s.rows}x${s.cols} ${s.bias}`), [
+ *   "Wza 4x4 false",
+ *   "Wzx 4x3 false",
+ *   "bz 4x1 true",
+ * ]);
+ * ```
+ */
+export function shapesByName(names: readonly string[], nx: number, na: number): LayerShape[] {
+  return names.map((name) => {
+    const bias = name.startsWith("b");
+    return { name, rows: na, cols: bias ? 1 : name.endsWith("x") ? nx : na, bias };
+  });
+}
+
+/**
  * Checks that `params` holds every parameter of `shapes` as a finite Matrix of its shape.
  *
  * @param params The parameters.

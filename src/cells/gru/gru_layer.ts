@@ -15,8 +15,8 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
-import type { LayerRuntime, LayerShape, RecurrentLayer } from "../layer.ts";
+import { addInput, addInputGrad, shapesByName, zeroColumns } from "../layer.ts";
+import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
 import type { GradSet, Input } from "../types.ts";
 
 /** The parameter names of the GRU layer, in a fixed order. */
@@ -68,11 +68,7 @@ export interface GruStepCache {
 export function gruLayer(): RecurrentLayer<GruStepCache> {
   return {
     kind: "gru",
-    shapes: (nx, na) =>
-      GRU_LAYER_NAMES.map((name): LayerShape => {
-        const bias = name.startsWith("b");
-        return { name, rows: na, cols: bias ? 1 : name.endsWith("x") ? nx : na, bias };
-      }),
+    shapes: (nx, na) => shapesByName(GRU_LAYER_NAMES, nx, na),
     sizesOf: (p) => ({ nx: p.Wrx?.cols, na: p.Wrx?.rows }),
     stateRows: (na) => na,
     stateOf: (cache) => cache.a,

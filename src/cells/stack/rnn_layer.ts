@@ -6,7 +6,7 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
+import { addInput, addInputGrad, shapesByName, zeroColumns } from "../layer.ts";
 import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
 import type { Input } from "../types.ts";
 
@@ -37,11 +37,7 @@ export interface RnnLayerCache {
 export function rnnLayer(): RecurrentLayer<RnnLayerCache> {
   return {
     kind: "rnn",
-    shapes: (nx, na) => [
-      { name: "Wax", rows: na, cols: nx, bias: false },
-      { name: "Waa", rows: na, cols: na, bias: false },
-      { name: "ba", rows: na, cols: 1, bias: true },
-    ],
+    shapes: (nx, na) => shapesByName(["Wax", "Waa", "ba"], nx, na),
     sizesOf: (p) => ({ nx: p.Wax?.cols, na: p.Wax?.rows }),
     stateRows: (na) => na,
     stateOf: (cache) => cache.a,
