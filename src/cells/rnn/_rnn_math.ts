@@ -1,15 +1,17 @@
 /**
  * The document's equations, forward and backward side by side, without input
  * checks: callers validate once, then run these in their hot loops. Nothing here
- * allocates; every buffer is passed in.
+ * allocates; every buffer is passed in. A step is the tanh step (`tanh_step.ts`,
+ * shared with a stack's tanh layer) under the output head (`../head.ts`, shared with
+ * the gated cells and the stacks).
  *
  * @module
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
 import { headBackward, headForward } from "../head.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
 import type { RnnGrads, RnnParams } from "./params.ts";
+import { tanhStepBackward, tanhStepForward } from "./tanh_step.ts";
 
 import type { Head, Input, Target } from "../types.ts";
 export type { Head, Input, Target, Tokens } from "../types.ts";
@@ -84,21 +86,10 @@ export function forwardInto(
   head: Head,
   k: Backend,
 ): void {
-  const na = p.Waa.rows, nx = p.Wax.cols, m = aPrev.cols;
-  const ap = cache.aPrev.data, z1 = cache.z1.data, a = cache.a.data;
-  ap.set(aPrev.data);
-  zeroColumns(na, m, reset, ap);
-  cache.x = x;
-  cache.reset = reset;
-  // z1 = Waa·aPrev + Wax·x + ba
-  k.fillRows(na, m, p.ba.data, z1);
-  k.gemm(na, na, m, p.Waa.data, ap, z1);
-  // Wax·onehot(t) is column t of Wax: a gather, not a product
-  addInput(k, na, nx, p.Wax.data, x, z1);
-  // a = tanh(z1)
-  k.tanh(z1, a);
+  // z1 = Waa·aPrev + Wax·x + ba, a = tanh(z1)
+  tanhStepForward(p, x, aPrev, reset, cache, cache.z1.data, k);
   // z2 = Wya·a + by, ŷ = softmax(z2) (or ŷ = z2)
-  headForward(p.Wya, p.by, a, cache, head, k);
+  headForward(p.Wya, p.by, cache.a.data, cache, head, k);
 }
 
 /**
@@ -117,23 +108,11 @@ export function backwardInto(
   head: Head,
   k: Backend,
 ): void {
-  const na = p.Waa.rows, nx = p.Wax.cols, m = cache.a.cols;
-  const a = cache.a.data;
   const { dz2, da, dz1 } = work;
   if (daNext === null) da.fill(0);
   else da.set(daNext);
   // dWya += dz2·aᵀ ; dby += Σ_columns dz2 ; da = daNext + Wyaᵀ·dz2
-  if (y !== null) headBackward(p.Wya, a, cache, y, head, g.dWya, g.dby, dz2, da, k);
-  // d tanh(z1)/dz1 = 1 − tanh²(z1) = 1 − a²
-  k.tanhBackward(da, a, dz1);
-  // dWax += dz1·xᵀ (for tokens dz1·onehot(t)ᵀ: a scatter into column t)
-  addInputGrad(k, na, nx, dz1, cache.x, g.dWax.data);
-  // dWaa += dz1·aPrevᵀ ; dba += Σ_columns dz1
-  k.gemmNT(na, na, m, dz1, cache.aPrev.data, g.dWaa.data);
-  k.rowSumsAdd(na, m, dz1, g.dba.data);
-  // daPrev = Waaᵀ·dz1
-  daPrev.fill(0);
-  k.gemmTN(na, na, m, p.Waa.data, dz1, daPrev);
-  // a reset column started from a constant zero state: no gradient crosses it
-  zeroColumns(na, m, cache.reset, daPrev);
+  if (y !== null) headBackward(p.Wya, cache.a.data, cache, y, head, g.dWya, g.dby, dz2, da, k);
+  // dz1 = da ⊙ (1 − a²); dWax, dWaa, dba; daPrev = Waaᵀ·dz1 (zero in reset columns)
+  tanhStepBackward(p, cache, da, dz1, g, daPrev, null, k);
 }
