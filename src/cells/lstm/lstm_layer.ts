@@ -16,7 +16,7 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, shapesByName, zeroColumns } from "../layer.ts";
+import { addInputGrad, preActivation, shapesByName, zeroColumns } from "../layer.ts";
 import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
 import type { Input, ParamSet } from "../types.ts";
 
@@ -113,10 +113,7 @@ function bindLstm(k: Backend): LayerRuntime<LstmStepCache> {
     act: "sigmoid" | "tanh",
     out: Float64Array,
   ) => {
-    const na = p.Wfx.rows, nx = p.Wfx.cols;
-    k.fillRows(na, m, p[`b${name}`].data, pre);
-    k.gemm(na, na, m, p[`W${name}a`].data, a, pre);
-    addInput(k, na, nx, p[`W${name}x`].data, x, pre);
+    preActivation(k, m, p[`W${name}a`], p[`W${name}x`], p[`b${name}`], a, x, pre);
     if (act === "sigmoid") k.sigmoid(pre, out);
     else k.tanh(pre, out);
   };

@@ -8,7 +8,7 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import type { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
+import { addInputGrad, preActivation, zeroColumns } from "../layer.ts";
 import type { GradSet, Input, ParamSet } from "../types.ts";
 
 /** What one tanh step keeps for its backward step. */
@@ -59,16 +59,14 @@ export function tanhStepForward(
   z: Float64Array,
   k: Backend,
 ): void {
-  const na = p.Waa.rows, nx = p.Wax.cols, m = prev.cols;
+  const na = p.Waa.rows, m = prev.cols;
   const ap = cache.aPrev.data;
   ap.set(prev.data);
   zeroColumns(na, m, reset, ap);
   cache.x = x;
   cache.reset = reset;
   // z = Waa·aPrev + Wax·x + ba (Wax·onehot(t) is column t of Wax: a gather, not a product)
-  k.fillRows(na, m, p.ba.data, z);
-  k.gemm(na, na, m, p.Waa.data, ap, z);
-  addInput(k, na, nx, p.Wax.data, x, z);
+  preActivation(k, m, p.Waa, p.Wax, p.ba, ap, x, z);
   // a = tanh(z)
   k.tanh(z, cache.a.data);
 }
