@@ -3,16 +3,10 @@ import { from, lastValueFrom, repeat, retry, Subject, toArray } from "rxjs";
 import type { Observable } from "rxjs";
 import { createFeedStats, InvalidLineError, parseCsv } from "../../../mod.ts";
 import { marbles, syncLoop } from "./_support.ts";
-import {
-  rec,
-  releasesEarly,
-  releasesOnError,
-  sharesOneSubscription,
-  stopsAfterTake3,
-} from "./_line_parser_checks.ts";
-import type { LineParser } from "./_line_parser_checks.ts";
+import * as contract from "./_line_parser_checks.ts";
 
-const PARSER: LineParser = {
+const rec = contract.rec;
+const PARSER: contract.LineParser = {
   parse: parseCsv,
   valid: (i) => `${i},${2 * i}`,
   validValues: (i) => [i, 2 * i],
@@ -35,7 +29,10 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
     const a = await run(["1;2", "3;4"], (s) => s.pipe(parseCsv({ columns: ["x", "y"], delimiter: ";" })));
     assertEquals(a, [rec(1, [1, 2], ["x", "y"]), rec(2, [3, 4], ["x", "y"])]);
     const b = await run(["", "1,2,3", "4,5,6"], (s) => s.pipe(parseCsv()));
-    assertEquals(b, [rec(2, [1, 2, 3], ["0", "1", "2"]), rec(3, [4, 5, 6], ["0", "1", "2"])]);
+    assertEquals(b, [
+      rec(2, [1, 2, 3], ["0", "1", "2"]),
+      rec(3, [4, 5, 6], ["0", "1", "2"]),
+    ]);
   });
   await t.step(
     "wrong field counts, non-numeric, empty, NaN and infinite values are counted and skipped",
@@ -73,7 +70,9 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
         expectObservable(cold("a|", { a: "1,2" }).pipe(parseCsv())).toBe("a|", {
           a: rec(1, [1, 2], ["0", "1"]),
         });
-        expectObservable(cold("a#", { a: "1" }).pipe(parseCsv())).toBe("a#", { a: rec(1, [1], ["0"]) });
+        expectObservable(cold("a#", { a: "1" }).pipe(parseCsv())).toBe("a#", {
+          a: rec(1, [1], ["0"]),
+        });
         expectObservable(cold("a-a-a|", { a: "1" }).pipe(parseCsv()), "^-!").toBe("a-", {
           a: rec(1, [1], ["0"]),
         });
@@ -101,10 +100,10 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
 });
 
 Deno.test("parseCsv() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", (t) =>
-  stopsAfterTake3(t, PARSER));
+  contract.stopsAfterTake3(t, PARSER));
 
 Deno.test("parseCsv() releases a synchronous source at once when it errors, changing no state after (RxJS: should raise error and unsubscribe from source)", async (t) => {
-  await releasesOnError(t, PARSER);
+  await contract.releasesOnError(t, PARSER);
   await t.step("a header without a requested column stops the source at the header", () => {
     const { source, pulled } = syncLoop((i) => i === 0 ? "a,b" : "1,2");
     let error: unknown;
@@ -115,7 +114,7 @@ Deno.test("parseCsv() releases a synchronous source at once when it errors, chan
 });
 
 Deno.test("parseCsv() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () =>
-  releasesEarly(PARSER));
+  contract.releasesEarly(PARSER));
 
 Deno.test("parseCsv() keeps its header and line numbers per subscription under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
   await t.step("repeat(2) reads the header again", async () => {
@@ -133,7 +132,7 @@ Deno.test("parseCsv() keeps its header and line numbers per subscription under r
   });
   await t.step(
     "share(): one subscription to the source for two subscribers",
-    () => sharesOneSubscription(PARSER),
+    () => contract.sharesOneSubscription(PARSER),
   );
 });
 

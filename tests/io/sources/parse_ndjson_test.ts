@@ -3,16 +3,10 @@ import { from, lastValueFrom, repeat, retry, Subject, toArray } from "rxjs";
 import type { Observable } from "rxjs";
 import { createFeedStats, InvalidLineError, parseNdjson } from "../../../mod.ts";
 import { marbles } from "./_support.ts";
-import {
-  rec,
-  releasesEarly,
-  releasesOnError,
-  sharesOneSubscription,
-  stopsAfterTake3,
-} from "./_line_parser_checks.ts";
-import type { LineParser } from "./_line_parser_checks.ts";
+import * as contract from "./_line_parser_checks.ts";
 
-const PARSER: LineParser = {
+const rec = contract.rec;
+const PARSER: contract.LineParser = {
   parse: parseNdjson,
   valid: (i) => `{"v":${i}}`,
   validValues: (i) => [i],
@@ -101,7 +95,9 @@ Deno.test("parseNdjson() turns NDJSON lines into numeric records and skips inval
     marbles().run(({ cold, expectObservable }) => {
       expectObservable(cold("|").pipe(parseNdjson())).toBe("|");
       expectObservable(cold("-").pipe(parseNdjson())).toBe("-");
-      expectObservable(cold("a-#", { a: "[1]" }).pipe(parseNdjson())).toBe("a-#", { a: rec(1, [1], ["0"]) });
+      expectObservable(cold("a-#", { a: "[1]" }).pipe(parseNdjson())).toBe("a-#", {
+        a: rec(1, [1], ["0"]),
+      });
       expectObservable(cold("a-a-a|", { a: "[1]" }).pipe(parseNdjson()), "^-!").toBe("a-", {
         a: rec(1, [1], ["0"]),
       });
@@ -128,13 +124,13 @@ Deno.test("parseNdjson() turns NDJSON lines into numeric records and skips inval
 });
 
 Deno.test("parseNdjson() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", (t) =>
-  stopsAfterTake3(t, PARSER));
+  contract.stopsAfterTake3(t, PARSER));
 
 Deno.test("parseNdjson() releases a synchronous source at once when it errors, changing no state after (RxJS: should raise error and unsubscribe from source)", (t) =>
-  releasesOnError(t, PARSER));
+  contract.releasesOnError(t, PARSER));
 
 Deno.test("parseNdjson() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () =>
-  releasesEarly(PARSER));
+  contract.releasesEarly(PARSER));
 
 Deno.test("parseNdjson() keeps line numbers and inferred fields per subscription under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
   await t.step("repeat(2) numbers lines afresh and infers the fields again", async () => {
@@ -153,7 +149,7 @@ Deno.test("parseNdjson() keeps line numbers and inferred fields per subscription
   });
   await t.step(
     "share(): one subscription to the source, the same records for both subscribers",
-    () => sharesOneSubscription(PARSER),
+    () => contract.sharesOneSubscription(PARSER),
   );
 });
 
