@@ -42,25 +42,42 @@ export async function runDeno(
   return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
 }
 
-/** Starts the CLI, waits until its stdout contains `marker`, sends SIGINT, and returns what it did. */
-export async function cliInterrupted(args: readonly string[], marker: string): Promise<CliResult> {
+/** The repository's root, where the CLI subprocesses run. */
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** What {@linkcode cliSignalled} saw: the whole run, and its stdout split where the signal was sent. */
+export interface SignalledResult extends CliResult {
+  /** Stdout up to the moment the signal was sent ("" if it never was). */
+  before: string;
+  /** Stdout after it. */
+  after: string;
+}
+
+/**
+ * Starts the CLI with `args` in the repository, sends `signal` once its stdout matches `marker`,
+ * and returns what it did.
+ */
+export async function cliSignalled(
+  args: readonly string[],
+  marker: RegExp,
+  signal: Deno.Signal = "SIGINT",
+): Promise<SignalledResult> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [...CLI_FLAGS, ...args],
+    cwd: ROOT,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  let stdout = "";
-  const decoder = new TextDecoder();
-  let sent = false;
-  for await (const chunk of child.stdout) {
-    stdout += decoder.decode(chunk, { stream: true });
-    if (!sent && stdout.includes(marker)) {
-      child.kill("SIGINT");
-      sent = true;
+  let stdout = "", before = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    stdout += chunk;
+    if (before === "" && marker.test(stdout)) {
+      before = stdout;
+      child.kill(signal);
     }
   }
   const { code } = await child.status;
-  return { code, stdout, stderr: await stderr };
+  return { code, stdout, stderr: await stderr, before, after: stdout.slice(before.length) };
 }

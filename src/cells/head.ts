@@ -125,8 +125,9 @@ export function headLoss(cache: HeadCache, y: Target, head: Head): number {
 }
 
 /**
- * Backward through the head: adds `dWya += dz2·aᵀ`, `dby += Σ dz2`, and overwrites `da`
- * with `Wyaᵀ·dz2` (∂L/∂a).
+ * Backward through the head: adds `dWya += dz2·aᵀ`, `dby += Σ dz2` and `da += Wyaᵀ·dz2`
+ * (∂L/∂a: zero `da` first for the head's part alone, or start it from the gradient that
+ * arrives from later steps).
  *
  * @param Wya Hidden-to-output weights, n_y×n_a.
  * @param a The top layer's output of the step, n_a×m.
@@ -136,7 +137,7 @@ export function headLoss(cache: HeadCache, y: Target, head: Head): number {
  * @param dWya Its gradient, accumulated.
  * @param dby Its gradient, accumulated.
  * @param dz2 Scratch, n_y×m.
- * @param da Output, n_a×m (overwritten).
+ * @param da ∂L/∂a, n_a×m, accumulated.
  * @param k The backend.
  *
  * @example Usage
@@ -146,10 +147,12 @@ export function headLoss(cache: HeadCache, y: Target, head: Head): number {
  * import { Matrix } from "../math/matrix.ts";
  * import { allocHead, headBackward, headForward } from "./head.ts";
  * const k = createJsBackend(), cache = allocHead(2, 1, k), a = new Float64Array([1]);
- * const Wya = new Matrix(2, 1), dWya = new Matrix(2, 1), dby = new Matrix(2, 1);
- * headForward(Wya, new Matrix(2, 1), a, cache, "softmax", k);
- * headBackward(Wya, a, cache, Int32Array.of(0), "softmax", dWya, dby, new Float64Array(2), new Float64Array(1), k);
- * assert(dby.data[0] === -0.5 && dby.data[1] === 0.5);
+ * const Wya = new Matrix(2, 1, new Float64Array([1, 3])), by = new Matrix(2, 1, new Float64Array([2, 0]));
+ * const dWya = new Matrix(2, 1), dby = new Matrix(2, 1), da = new Float64Array([10]);
+ * headForward(Wya, by, a, cache, "softmax", k); // z2 = [3, 3], ŷ = [0.5, 0.5]
+ * headBackward(Wya, a, cache, Int32Array.of(0), "softmax", dWya, dby, new Float64Array(2), da, k);
+ * // dz2 = ŷ − onehot(0) = [−0.5, 0.5]; da = 10 + Wyaᵀ·dz2 = 10 − 0.5 + 1.5
+ * assert(dby.data[0] === -0.5 && dby.data[1] === 0.5 && da[0] === 11);
  * ```
  */
 export function headBackward(
@@ -186,7 +189,6 @@ export function headBackward(
   // dWya += dz2·aᵀ ; dby += Σ_columns dz2
   k.gemmNT(ny, na, m, dz2, a, dWya.data);
   k.rowSumsAdd(ny, m, dz2, dby.data);
-  // ∂L/∂a = Wyaᵀ·dz2
-  da.fill(0);
+  // ∂L/∂a += Wyaᵀ·dz2
   k.gemmTN(ny, na, m, Wya.data, dz2, da);
 }

@@ -122,6 +122,8 @@ function bindHeaded<P extends ParamSet, G extends GradSet, C>(
       if (y !== null) {
         if (dz2.length !== cache.head.z2.data.length) dz2 = k.alloc(cache.head.z2.data.length);
         if (da.length !== a.data.length) da = k.alloc(a.data.length);
+        // the head's part of ∂L/∂a alone: the layer adds dNext to it
+        da.fill(0);
         headBackward(params.Wya, a.data, cache.head, y, head, grads.dWya, grads.dby, dz2, da, k);
         dOut = da;
       }

@@ -73,6 +73,34 @@ export interface LayerRuntime<C = unknown> {
 }
 
 /**
+ * The shapes of a layer's parameters, read off their names: `b…` is a bias (n_a×1), a weight
+ * ending in `x` reads the input (n_a×n_x), any other weight reads the state (n_a×n_a).
+ *
+ * @param names The parameter names, in order.
+ * @param nx Inputs n_x.
+ * @param na Units n_a.
+ * @returns One shape per name, in order.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { shapesByName } from "./layer.ts";
+ * const shapes = shapesByName(["Wza", "Wzx", "bz"], 3, 4);
+ * assertEquals(shapes.map((s) => `${s.name} ${s.rows}x${s.cols} ${s.bias}`), [
+ *   "Wza 4x4 false",
+ *   "Wzx 4x3 false",
+ *   "bz 4x1 true",
+ * ]);
+ * ```
+ */
+export function shapesByName(names: readonly string[], nx: number, na: number): LayerShape[] {
+  return names.map((name) => {
+    const bias = name.startsWith("b");
+    return { name, rows: na, cols: bias ? 1 : name.endsWith("x") ? nx : na, bias };
+  });
+}
+
+/**
  * Checks that `params` holds every parameter of `shapes` as a finite Matrix of its shape.
  *
  * @param params The parameters.
@@ -219,6 +247,47 @@ export function addInput(
 ): void {
   if (x instanceof Matrix) k.gemm(r, nx, x.cols, W, x.data, out);
   else k.gatherAdd(r, nx, W, x, out);
+}
+
+/**
+ * `out = Wa·a + Wx·x + b`: the pre-activation of a gate (or of the tanh step), from the state
+ * `a` and the input `x` (a GEMM for dense inputs, a gather for tokens).
+ *
+ * @param k The backend.
+ * @param m Columns (batch).
+ * @param Wa The state weights, r×n_a.
+ * @param Wx The input weights, r×n_x.
+ * @param b The bias, r×1.
+ * @param a The state, n_a×m.
+ * @param x The input, n_x×m or m token indices.
+ * @param out The r×m output (overwritten).
+ *
+ * @example Usage
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { createJsBackend } from "../kernels/js_backend.ts";
+ * import { Matrix } from "../math/matrix.ts";
+ * import { preActivation } from "./layer.ts";
+ * const Wa = new Matrix(1, 1, new Float64Array([2])), Wx = new Matrix(1, 2, new Float64Array([5, 7]));
+ * const out = new Float64Array(1);
+ * preActivation(createJsBackend(), 1, Wa, Wx, new Matrix(1, 1, new Float64Array([0.5])), new Float64Array([3]), Int32Array.of(1), out);
+ * assertEquals(out[0], 2 * 3 + 7 + 0.5);
+ * ```
+ */
+export function preActivation(
+  k: Backend,
+  m: number,
+  Wa: Matrix,
+  Wx: Matrix,
+  b: Matrix,
+  a: Float64Array,
+  x: Input,
+  out: Float64Array,
+): void {
+  const r = Wa.rows;
+  k.fillRows(r, m, b.data, out);
+  k.gemm(r, Wa.cols, m, Wa.data, a, out);
+  addInput(k, r, Wx.cols, Wx.data, x, out);
 }
 
 /**

@@ -1,11 +1,10 @@
 /** The CLI argument parser, through the commands: negative numbers are option values. */
 import { assertStrictEquals, assertStringIncludes } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, main, run, TINY } from "./_support.ts";
 
 Deno.test("main.ts and live.ts take negative numbers as option values", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const ckpt = `${dir.path}/neg.ckpt`;
     const [seed, k1, lr] = await Promise.all([
       main(["--allow-read=.", "--allow-write=.tmp"], [
@@ -31,9 +30,7 @@ Deno.test("main.ts and live.ts take negative numbers as option values", async (t
     await t.step("live.ts --lr -0.1 is out of range, not 'ambiguous'", () => {
       assertOneLineError(lr, 2, "--lr must be a number >= 0: got '-0.1'");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("--backend names a registered kernel backend: another name is a usage error naming it and the choices", async (t) => {

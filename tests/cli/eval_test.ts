@@ -1,11 +1,10 @@
 /** `main.ts eval` as a real subprocess. */
 import { assertStrictEquals, assertStringIncludes } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, main, TINY } from "./_support.ts";
 
 Deno.test("eval scores a text with CRLF line ends and names the line of an unknown character", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const ckpt = `${dir.path}/names.ckpt`;
     const flags = ["--allow-read=.", "--allow-write=.tmp"];
     const trained = await main(flags, ["train", ...TINY, "--steps", "2", "--checkpoint", ckpt]);
@@ -28,7 +27,5 @@ Deno.test("eval scores a text with CRLF line ends and names the line of an unkno
       assertStrictEquals(long.code, 0, long.stderr);
       assertStringIncludes(long.stdout, "bits/char on 300,001 characters (lines mode)");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

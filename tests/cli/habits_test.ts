@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { cli, runDeno } from "../_cli.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, READING, REPO, TEXT, TINY } from "./_support.ts";
 import { parseMetricsLog } from "../../src/cli/dashboard/metrics.ts";
 import type { LiveMetrics, TrainMetrics } from "../../src/cli/dashboard/metrics.ts";
@@ -40,8 +40,7 @@ Deno.test("an unknown option gets a 'did you mean' from the command's own option
 });
 
 Deno.test("train --json prints one JSON event per line; --quiet prints nothing; --log writes the metrics", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`;
     await Deno.writeTextFile(text, TEXT);
     const common = ["train", "--text", text, "--steps", "40", ...TINY];
@@ -73,14 +72,11 @@ Deno.test("train --json prints one JSON event per line; --quiet prints nothing; 
     const held = log.filter((m) => m.heldOut !== undefined);
     assert(held.length >= 4 && held.every((m) => m.heldOut! > 0 && m.heldOut! < 8), JSON.stringify(held));
     assertStrictEquals(log.at(-1)!.step, 40);
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train --holdout and --valid change what is held out", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`, valid = `${dir.path}/valid.txt`;
     await Deno.writeTextFile(text, TEXT);
     await Deno.writeTextFile(valid, "the lazy fox.\n");
@@ -102,14 +98,11 @@ Deno.test("train --holdout and --valid change what is held out", async () => {
       new RegExp(`held-out: \\d\\.\\d{3} bits/char on '${valid}' \\(validation text\\) \\(13 characters\\)`),
     );
     assertOneLineError(bad, 1, "file not found");
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("sample and eval read the model train wrote last (out/last.json) and name it", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const cwd = await Deno.realPath(dir.path);
     const flags = ["run", "-q", "--no-prompt", "--allow-read=.", "--allow-write=.", `${REPO}main.ts`];
     await Deno.writeTextFile(`${cwd}/fox.txt`, TEXT);
@@ -138,14 +131,11 @@ Deno.test("sample and eval read the model train wrote last (out/last.json) and n
     assert(result.bitsPerChar > 0 && result.chars === 1349, e.stdout);
     const q = await runDeno([...flags, "sample", "--length", "5", "--quiet"], { cwd });
     assertStrictEquals(q.stderr, "");
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("dashboard --log serves a metrics log: the history as JSON and over SSE", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const log = `${dir.path}/run.jsonl`;
     const lines = [1, 2, 3].map((i) =>
       JSON.stringify({
@@ -197,14 +187,11 @@ Deno.test("dashboard --log serves a metrics log: the history as JSON and over SS
       const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
       assertStrictEquals(status.code, 0, stderr);
     }
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("live --log writes forecast against reading per series with the counters; --dashboard prints its URL", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const feed = `${dir.path}/feed.ndjson`, log = `${dir.path}/live.jsonl`;
     await Deno.writeTextFile(feed, Array.from({ length: 120 }, (_, i) => READING(i)).join("\n") + "\n");
     const r = await runDeno([
@@ -233,7 +220,5 @@ Deno.test("live --log writes forecast against reading per series with the counte
     assertStrictEquals(readings.length, 120);
     assertEquals(new Set(readings.map((x) => x.key)), new Set(["1", "2"]));
     assert(readings.slice(2).every((x) => x.forecast !== null && x.forecast.length === 2));
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

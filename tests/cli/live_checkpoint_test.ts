@@ -1,7 +1,7 @@
 /** The live trainer's checkpoint checked on resume, as a real subprocess: structure, counters, skip counts. */
 import { assert, assertStrictEquals } from "@std/assert";
 import { loadCheckpoint, saveCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, liveRun, READING } from "./_support.ts";
 
 const FLAGS = ["--allow-read=.", "--allow-write=.tmp"];
@@ -14,8 +14,7 @@ async function edited(from: string, to: string, change: (extra: Record<string, u
 }
 
 Deno.test("live --resume checks the checkpoint's learner and counters like a training checkpoint", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const lines = Array.from({ length: 80 }, (_, i) => READING(i));
     lines.splice(11, 0, "{oops");
     const feed = `${dir.path}/feed.ndjson`, good = `${dir.path}/good.ckpt`;
@@ -67,7 +66,5 @@ Deno.test("live --resume checks the checkpoint's learner and counters like a tra
       assertStrictEquals(counters.events, 80);
       assertStrictEquals(counters.skipped, 1);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

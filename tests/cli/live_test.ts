@@ -10,7 +10,7 @@ import { freePort } from "../../src/cli/_demo_server.ts";
 import { decodeValue, encodeValue } from "../../src/io/checkpoint/codec.ts";
 import { Random } from "../../mod.ts";
 import { assertStrictEquals, assertStringIncludes } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, liveReport, liveRun, main, READING, REPO } from "./_support.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -425,8 +425,7 @@ Deno.test("live.ts --demo starts the feed server, learns from the sensor data se
 });
 
 Deno.test("live.ts fails at once, in one line, when its file or checkpoint cannot be used", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const feed = `${dir.path}/feed.ndjson`;
     await Deno.writeTextFile(feed, Array.from({ length: 60 }, (_, i) => READING(i)).join("\n") + "\n");
     const [missing, readOnly, newDir] = await Promise.all([
@@ -451,14 +450,11 @@ Deno.test("live.ts fails at once, in one line, when its file or checkpoint canno
       assertStrictEquals(newDir.code, 0, newDir.stderr);
       assert((await Deno.stat(`${dir.path}/a/b/l.ckpt`)).isFile);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses other ones", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const feed = `${dir.path}/feed.ndjson`;
     await Deno.writeTextFile(feed, Array.from({ length: 120 }, (_, i) => READING(i)).join("\n") + "\n");
     const ckpt = `${dir.path}/l.ckpt`;
@@ -490,9 +486,7 @@ Deno.test("live.ts --resume keeps the checkpoint's model settings, and refuses o
       assertStringIncludes(rest.stdout, "resumed from");
       assertStrictEquals(liveReport(rest).join("\n"), liveReport(whole).join("\n"));
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("live.ts --demo killed during its run leaves no feed server behind", async () => {
@@ -533,8 +527,7 @@ Deno.test("live.ts --demo killed during its run leaves no feed server behind", a
 });
 
 Deno.test("main.ts live and live.ts are one command: the same run, the same report; --backend js is accepted", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const feed = `${dir.path}/feed.ndjson`;
     await Deno.writeTextFile(feed, Array.from({ length: 40 }, (_, i) => READING(i)).join("\n") + "\n");
     const args = ["--file", feed, "--events", "30", "--hidden", "4", "--log-every", "10"];
@@ -544,7 +537,5 @@ Deno.test("main.ts live and live.ts are one command: the same run, the same repo
     ]);
     assertEquals([viaMain.code, viaAlias.code], [0, 0], viaMain.stderr + viaAlias.stderr);
     assertEquals(liveReport(viaMain), liveReport(viaAlias));
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

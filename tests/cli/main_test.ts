@@ -4,7 +4,7 @@ import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
 import { Vocab } from "../../src/io/text/vocab.ts";
 import { bitsPerChar } from "../../src/cells/bits_per_char.ts";
 import { cli } from "../_cli.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError, SMALL, TEXT } from "./_support.ts";
 
 Deno.test("main.ts prints help for itself and each subcommand", async (t) => {
@@ -30,8 +30,7 @@ Deno.test("main.ts prints help for itself and each subcommand", async (t) => {
 });
 
 Deno.test("main.ts rejects bad arguments with one line on stderr and a non-zero exit", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const empty = `${dir.path}/empty.txt`;
     await Deno.writeTextFile(empty, "");
     const cases: [string, string[], number, string, string?][] = [
@@ -88,14 +87,11 @@ Deno.test("main.ts rejects bad arguments with one line on stderr and a non-zero 
     for (const [i, [name, , code, message]] of cases.entries()) {
       await t.step(name, () => assertOneLineError(results[i], code, message));
     }
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train, sample and eval work end to end on a text file", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`, ckpt = `${dir.path}/fox.ckpt`;
     await Deno.writeTextFile(text, TEXT);
     const r = await cli(["train", "--text", text, "--steps", "200", "--checkpoint", ckpt, ...SMALL]);
@@ -211,7 +207,5 @@ Deno.test("train, sample and eval work end to end on a text file", async (t) => 
       await Deno.writeFile(bad, bytes);
       assertOneLineError(await cli(["eval", "--checkpoint", bad, "--text", text]), 1, "checksum mismatch");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

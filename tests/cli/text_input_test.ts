@@ -1,14 +1,13 @@
 /** Text inputs of `train --text` and `eval --text` as a real subprocess: UTF-8 only, a capped vocabulary. */
 import { assertStrictEquals, assertStringIncludes } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { Random } from "../../mod.ts";
 import { assertOneLineError, main, TEXT, TINY } from "./_support.ts";
 
 const FLAGS = ["--allow-read=.", "--allow-write=.tmp"];
 
 Deno.test("train and eval refuse binary or invalid UTF-8 text and cap the vocabulary", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const random = new Random(7);
     const noise = Uint8Array.from({ length: 1 << 20 }, () => Math.floor(random.next() * 256));
     const binary = `${dir.path}/noise.bin`, bad = `${dir.path}/bad.txt`, fox = `${dir.path}/fox.txt`;
@@ -64,7 +63,5 @@ Deno.test("train and eval refuse binary or invalid UTF-8 text and cap the vocabu
       assertStrictEquals(r.code, 0, r.stderr);
       assertStringIncludes(r.stdout, "bits/char");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

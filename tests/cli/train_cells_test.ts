@@ -2,14 +2,13 @@
 import { assertEquals, assertMatch, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
 import { cli } from "../_cli.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { assertOneLineError } from "./_support.ts";
 
 const RUN = ["--streams", "2", "--k1", "3", "--k2", "5", "--sample-every", "0"];
 
 Deno.test("train --cell gru --layers 6,6 --embed 3 trains a stacked GRU that sample, eval and --resume read from the checkpoint", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const path = `${dir.path}/gru.ckpt`;
     const first = await cli([
       "train",
@@ -69,9 +68,7 @@ Deno.test("train --cell gru --layers 6,6 --embed 3 trains a stacked GRU that sam
         assertStringIncludes(r.stdout, `checkpoint: ${path} (step 36)`);
       },
     );
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train --cell, --layers and --embed with a bad value are usage errors naming it (exit 2)", async (t) => {

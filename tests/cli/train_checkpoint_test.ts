@@ -1,39 +1,17 @@
 /** `main.ts train`'s checkpoint file as a real subprocess: coalesced saves, signals, symlinks, one writer. */
 import { assert, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { loadCheckpoint } from "../../src/io/checkpoint/checkpoint.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { symlink } from "../_symlink.ts";
+import { cliSignalled } from "../_cli.ts";
 import { assertOneLineError, main, REPO, SMALL, TEXT } from "./_support.ts";
 
 const FLAGS = ["--allow-read=.", "--allow-write=.tmp"];
 
-/** Starts `train`, sends `signal` once stdout matches `marker`, and returns the output before and after it. */
-async function trainUntil(args: string[], marker: RegExp, signal: Deno.Signal) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "--no-prompt", ...FLAGS, "main.ts", "train", ...args],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  let stdout = "", before = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    stdout += chunk;
-    if (before === "" && marker.test(stdout)) {
-      before = stdout;
-      child.kill(signal);
-    }
-  }
-  const { code } = await child.status;
-  return { code, before, after: stdout.slice(before.length), stderr: await stderr };
-}
-
 const saves = (text: string) => text.split("\n").filter((l) => l.startsWith("checkpoint: ")).length;
 
 Deno.test("train --every coalesces its checkpoints: at most one save in flight, none queued", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`;
     await Deno.writeTextFile(text, TEXT);
     await t.step("--every 1 over 600 windows saves far fewer times, each a newer step", async () => {
@@ -65,8 +43,9 @@ Deno.test("train --every coalesces its checkpoints: at most one save in flight, 
       "SIGTERM during --every 1 ends with at most the save in flight and the final one",
       async () => {
         const ckpt = `${dir.path}/term.ckpt`;
-        const r = await trainUntil(
+        const r = await cliSignalled(
           [
+            "train",
             "--text",
             text,
             ...SMALL,
@@ -93,14 +72,11 @@ Deno.test("train --every coalesces its checkpoints: at most one save in flight, 
         );
       },
     );
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train refuses a symlink at the checkpoint path and a second writer of one path", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const text = `${dir.path}/fox.txt`;
     await Deno.writeTextFile(text, TEXT);
     const outside = `${dir.path}/outside.txt`;
@@ -164,7 +140,5 @@ Deno.test("train refuses a symlink at the checkpoint path and a second writer of
         await reader.cancel();
       }
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

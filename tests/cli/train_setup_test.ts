@@ -1,11 +1,10 @@
 /** Setting up a run's checkpoint path (train and live): an earlier checkpoint is kept as .bak. */
 import { assertStrictEquals, assertStringIncludes } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 import { liveRun, main, READING, TINY } from "./_support.ts";
 
 Deno.test("a fresh run never destroys an earlier run's checkpoint at its path: it is kept as .bak", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const flags = ["--allow-read=.", "--allow-write=.tmp"];
     const ckpt = `${dir.path}/names.ckpt`;
     const first = await main(flags, ["train", ...TINY, "--steps", "4", "--checkpoint", ckpt]);
@@ -38,7 +37,5 @@ Deno.test("a fresh run never destroys an earlier run's checkpoint at its path: i
       assertStringIncludes(two.stdout, `the earlier checkpoint is kept as '${live}.bak'`);
       assertStrictEquals((await Deno.readFile(`${live}.bak`)).join(), liveEarlier.join());
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

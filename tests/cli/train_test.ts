@@ -5,13 +5,12 @@ import { loadCheckpoint, saveCheckpoint } from "../../src/io/checkpoint/checkpoi
 import { train } from "../../src/stream/train.ts";
 import { Vocab } from "../../src/io/text/vocab.ts";
 import { assertBitEqual } from "../_bit_equal.ts";
-import { cli, cliInterrupted } from "../_cli.ts";
-import { tmpDir } from "../_tmp_dir.ts";
-import { assertOneLineError, main, REPO, SMALL, TINY } from "./_support.ts";
+import { cli, cliSignalled } from "../_cli.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
+import { assertOneLineError, main, SMALL, TINY } from "./_support.ts";
 
 Deno.test("train --checkpoint naming a directory says so, with the README's narrow permissions", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const r = await main([`--allow-read=${dir.path}`, `--allow-write=${dir.path}`], [
       "train",
       "--steps",
@@ -20,14 +19,11 @@ Deno.test("train --checkpoint naming a directory says so, with the README's narr
       dir.path,
     ]);
     assertOneLineError(r, 2, `--checkpoint '${dir.path}' is a directory`);
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train --resume of a checkpoint written by the library (no run settings) is one clear error", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const vocab = Vocab.fromText("abc");
     const samples = Array.from({ length: 10 }, (_, i) => ({
       x: Int32Array.of(1 + (i % 3)),
@@ -51,58 +47,25 @@ Deno.test("train --resume of a checkpoint written by the library (no run setting
       "5",
     ]);
     assertOneLineError(r, 1, `cannot resume from '${ckpt}': it was not written by 'train'`);
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train stopped by SIGTERM (timeout, a service manager) saves its checkpoint like Ctrl-C", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const ckpt = `${dir.path}/term.ckpt`;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-q",
-        "--no-prompt",
-        "--allow-read=.",
-        "--allow-write=.tmp",
-        "main.ts",
-        "train",
-        ...TINY,
-        "--time",
-        "60s",
-        "--log-every",
-        "0.1",
-        "--checkpoint",
-        ckpt,
-      ],
-      cwd: REPO,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    let stdout = "", sent = false;
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      stdout += chunk;
-      if (!sent && /^step /m.test(stdout)) {
-        child.kill("SIGTERM");
-        sent = true;
-      }
-    }
-    const { code } = await child.status;
-    assertStrictEquals(code, 0, await stderr);
-    assertStringIncludes(stdout, "stopped by SIGTERM at step ");
+    const r = await cliSignalled(
+      ["train", ...TINY, "--time", "60s", "--log-every", "0.1", "--checkpoint", ckpt],
+      /^step /m,
+      "SIGTERM",
+    );
+    assertStrictEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stdout, "stopped by SIGTERM at step ");
     assert((await Deno.stat(ckpt)).isFile);
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("train on the names resumes exactly: N steps, then M more = N + M steps, bit for bit", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const straight = `${dir.path}/straight.ckpt`, split = `${dir.path}/split.ckpt`;
     const [full, first] = await Promise.all([
       cli(["train", "--steps", "150", "--checkpoint", straight, ...SMALL]),
@@ -148,18 +111,15 @@ Deno.test("train on the names resumes exactly: N steps, then M more = N + M step
         "--hidden 16 differs from the checkpoint's 8",
       );
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("Ctrl-C (SIGINT to a real subprocess) writes a final checkpoint that resumes exactly", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const stopped = `${dir.path}/stopped.ckpt`, straight = `${dir.path}/straight.ckpt`;
-    const r = await cliInterrupted(
+    const r = await cliSignalled(
       ["train", "--time", "10m", "--checkpoint", stopped, "--log-every", "0.05", ...SMALL],
-      "\nstep ",
+      /\nstep /,
     );
     assertStrictEquals(r.code, 0, r.stderr);
     const match = /^stopped by Ctrl-C at step ([\d,]+)$/m.exec(r.stdout);
@@ -178,7 +138,5 @@ Deno.test("Ctrl-C (SIGINT to a real subprocess) writes a final checkpoint that r
     const a = await loadCheckpoint(straight), b = await loadCheckpoint(stopped);
     assertBitEqual(b.params, a.params, "params");
     assertBitEqual(b.trainer, a.trainer, "trainer");
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

@@ -15,7 +15,7 @@ import {
 import type { ParamSet, RecurrentCell, TrainerSnapshot } from "../../mod.ts";
 import { Model } from "../../src/model/mod.ts";
 import { assertBitEqual } from "../_bit_equal.ts";
-import { tmpDir } from "../_tmp_dir.ts";
+import { tmpDir, withTmpDir } from "../_tmp_dir.ts";
 
 const VOCAB = Vocab.fromText("abcd");
 const TOKENS = VOCAB.encode("abcabdabcadcbabcdabcab");
@@ -158,8 +158,7 @@ Deno.test("Model.save()/load(), toBytes()/fromBytes() and fromUrl() give back ev
 });
 
 Deno.test("Model.load() reads a training checkpoint (trainer snapshot, no separate parameters) and keeps its optimizer", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const cell = lstmCell();
     let snapshot: TrainerSnapshot<ParamSet, unknown> | undefined;
     const optimizer = { type: "sgd" as const, learningRate: 0.3 };
@@ -182,9 +181,7 @@ Deno.test("Model.load() reads a training checkpoint (trainer snapshot, no separa
     const empty = `${dir.path}/empty.ckpt`;
     await saveCheckpoint(empty, { config: { sizes: { nx: 5, na: 6, ny: 5 }, streams: 1, seed: 0 } });
     await assertRejects(() => Model.load(empty), CheckpointError, "holds no parameters");
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("Model.sample() is cold and take(n) stops it; generate() joins it and never moves the state", async () => {

@@ -4,15 +4,14 @@
  * as the top mod.ts exports them once merged) and runs it with `deno run`.
  */
 import { assert, assertEquals } from "@std/assert";
-import { tmpDir } from "../_tmp_dir.ts";
+import { withTmpDir } from "../_tmp_dir.ts";
 
 Deno.test("the quick start of docs/model.md trains, saves, reloads and generates in under ten lines", async () => {
   const doc = await Deno.readTextFile(new URL("../../docs/model.md", import.meta.url));
   const block = doc.split("### Quick start")[1].match(/```ts(?: ignore)?\n([\s\S]*?)```/)![1];
   const lines = block.split("\n").filter((line) => line.trim() !== "").length;
   assert(lines < 10, `the quick start has ${lines} lines of code`);
-  const scratch = await tmpDir();
-  try {
+  await withTmpDir(async (scratch) => {
     const root = new URL("../../", import.meta.url).href;
     await Deno.writeTextFile(
       `${scratch.path}/mod.ts`,
@@ -29,7 +28,5 @@ Deno.test("the quick start of docs/model.md trains, saves, reloads and generates
     assertEquals(code, 0, err);
     assertEquals(out.replace(/\n$/, "").length, 40, out);
     assert((await Deno.stat(`${scratch.path}/model.ckpt`)).size > 0);
-  } finally {
-    await scratch.dispose();
-  }
+  });
 });

@@ -4,7 +4,7 @@ import { bptt, cloneRecord, forwardSteps, fromRows, initParams, rnnCell, tbptt }
 import { assertBitEqual } from "../_bit_equal.ts";
 import type { RnnGrads, RnnParams, Sample, StepRecord, TbpttWindow } from "../../mod.ts";
 import { fixture, paramsOf, relError, tokensOf } from "../_fixture.ts";
-import { plainErrors, testScheduler } from "../_marbles.ts";
+import { expectOperator, plainErrors, testScheduler } from "../_marbles.ts";
 import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
 
 const TOL = 1e-9;
@@ -124,25 +124,12 @@ Deno.test("tbptt() closes a window every k1 records (marbles)", async (t) => {
   const params = initParams(SIZES, { seed: 1 });
   const recs = recordsOf(params, tokenSamples(6));
   const values = { a: recs[0], b: recs[1], c: recs[2], d: recs[3], e: recs[4], f: recs[5] };
-  const upstream = new Error("upstream");
-  const run = (
-    source: string,
-    k1: number,
-    k2: number,
-    expected: string,
-    subs: string,
-    out: Record<string, unknown> = {},
-  ) =>
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s = cold(source, values, upstream);
-      const windows = s.pipe(
-        tbptt({ params, k1, k2 }),
-        map((w) => ({ t: w.t, depth: w.depth, steps: w.steps })),
-        plainErrors(),
-      );
-      expectObservable(windows).toBe(expected, out, { name: "Error", message: "upstream" });
-      expectSubscriptions(s.subscriptions).toBe(subs);
-    });
+  const run = (source: string, k1: number, k2: number, expected: string, subs: string, out = {}) =>
+    expectOperator(
+      (s) => s.pipe(tbptt({ params, k1, k2 }), map((w) => ({ t: w.t, depth: w.depth, steps: w.steps }))),
+      values,
+      { source, expected, subs, out },
+    );
   await t.step("empty", () => run("|", 2, 2, "|", "(^!)"));
   await t.step("never", () => run("-", 2, 2, "-", "^"));
   await t.step(

@@ -6,7 +6,7 @@ import { assertBitEqual } from "../_bit_equal.ts";
 import { pairCell } from "../_pair_cell.ts";
 import type { PairCache, PairGrads, PairParams } from "../_pair_cell.ts";
 import type { RnnParams, Sample, TrainerSnapshot, TrainEvent, TrainOptions } from "../../mod.ts";
-import { plainErrors, testScheduler } from "../_marbles.ts";
+import { expectOperator, plainErrors, testScheduler } from "../_marbles.ts";
 import { fixture, paramsOf, relError } from "../_fixture.ts";
 import { collectSync, cycleSamples, loopSource } from "../_sync.ts";
 
@@ -50,22 +50,17 @@ function events(samples: readonly Sample[], options: TrainOptions): ReturnType<t
 
 Deno.test("train() emits one event per window, on the window's closing frame (marbles)", async (t) => {
   const samples = tokenSamples(4);
-  const upstream = new Error("upstream");
-  const run = (
-    source: string,
-    k1: number,
-    expected: string,
-    subs: string,
-    out: Record<string, unknown> = {},
-  ) =>
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s = cold(source, { a: samples[0], b: samples[1], c: samples[2], d: samples[3] }, upstream);
-      const params = initParams(SIZES, { seed: 1 });
-      expectObservable(
-        s.pipe(train({ params, k1 }), map((e) => ({ step: e.step, window: e.window })), plainErrors()),
-      ).toBe(expected, out, { name: "Error", message: "upstream" });
-      expectSubscriptions(s.subscriptions).toBe(subs);
-    });
+  const values = { a: samples[0], b: samples[1], c: samples[2], d: samples[3] };
+  const run = (source: string, k1: number, expected: string, subs: string, out = {}) =>
+    expectOperator(
+      (s) =>
+        s.pipe(
+          train({ params: initParams(SIZES, { seed: 1 }), k1 }),
+          map((e) => ({ step: e.step, window: e.window })),
+        ),
+      values,
+      { source, expected, subs, out },
+    );
   await t.step("empty", () => run("|", 2, "|", "(^!)"));
   await t.step("never", () => run("-", 2, "-", "^"));
   await t.step("one value, k1 = 1", () => run("-a|", 1, "-e|", "^-!", { e: { step: 1, window: 1 } }));

@@ -15,8 +15,8 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
-import type { LayerRuntime, LayerShape, RecurrentLayer } from "../layer.ts";
+import { addInput, addInputGrad, preActivation, shapesByName, zeroColumns } from "../layer.ts";
+import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
 import type { GradSet, Input } from "../types.ts";
 
 /** The parameter names of the GRU layer, in a fixed order. */
@@ -68,11 +68,7 @@ export interface GruStepCache {
 export function gruLayer(): RecurrentLayer<GruStepCache> {
   return {
     kind: "gru",
-    shapes: (nx, na) =>
-      GRU_LAYER_NAMES.map((name): LayerShape => {
-        const bias = name.startsWith("b");
-        return { name, rows: na, cols: bias ? 1 : name.endsWith("x") ? nx : na, bias };
-      }),
+    shapes: (nx, na) => shapesByName(GRU_LAYER_NAMES, nx, na),
     sizesOf: (p) => ({ nx: p.Wrx?.cols, na: p.Wrx?.rows }),
     stateRows: (na) => na,
     stateOf: (cache) => cache.a,
@@ -126,14 +122,10 @@ function bindGru(k: Backend): LayerRuntime<GruStepCache> {
       cache.x = x;
       cache.reset = reset;
       // r = σ(Wra·a + Wrx·x + br)
-      k.fillRows(na, m, p.br.data, pre);
-      k.gemm(na, na, m, p.Wra.data, ap, pre);
-      addInput(k, na, nx, p.Wrx.data, x, pre);
+      preActivation(k, m, p.Wra, p.Wrx, p.br, ap, x, pre);
       k.sigmoid(pre, r);
       // z = σ(Wza·a + Wzx·x + bz)
-      k.fillRows(na, m, p.bz.data, pre);
-      k.gemm(na, na, m, p.Wza.data, ap, pre);
-      addInput(k, na, nx, p.Wzx.data, x, pre);
+      preActivation(k, m, p.Wza, p.Wzx, p.bz, ap, x, pre);
       k.sigmoid(pre, z);
       // hn = Wna·a + bna
       k.fillRows(na, m, p.bna.data, hn);

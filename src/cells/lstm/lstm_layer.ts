@@ -16,8 +16,8 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
-import type { LayerRuntime, LayerShape, RecurrentLayer } from "../layer.ts";
+import { addInputGrad, preActivation, shapesByName, zeroColumns } from "../layer.ts";
+import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
 import type { Input, ParamSet } from "../types.ts";
 
 /** The parameter names of the LSTM layer, in a fixed order. */
@@ -75,11 +75,7 @@ export interface LstmStepCache {
 export function lstmLayer(): RecurrentLayer<LstmStepCache> {
   return {
     kind: "lstm",
-    shapes: (nx, na) =>
-      LSTM_LAYER_NAMES.map((name): LayerShape => {
-        const bias = name.startsWith("b");
-        return { name, rows: na, cols: bias ? 1 : name.endsWith("x") ? nx : na, bias };
-      }),
+    shapes: (nx, na) => shapesByName(LSTM_LAYER_NAMES, nx, na),
     sizesOf: (p) => ({ nx: p.Wfx?.cols, na: p.Wfx?.rows }),
     stateRows: (na) => 2 * na,
     stateOf: (cache) => cache.state,
@@ -117,10 +113,7 @@ function bindLstm(k: Backend): LayerRuntime<LstmStepCache> {
     act: "sigmoid" | "tanh",
     out: Float64Array,
   ) => {
-    const na = p.Wfx.rows, nx = p.Wfx.cols;
-    k.fillRows(na, m, p[`b${name}`].data, pre);
-    k.gemm(na, na, m, p[`W${name}a`].data, a, pre);
-    addInput(k, na, nx, p[`W${name}x`].data, x, pre);
+    preActivation(k, m, p[`W${name}a`], p[`W${name}x`], p[`b${name}`], a, x, pre);
     if (act === "sigmoid") k.sigmoid(pre, out);
     else k.tanh(pre, out);
   };

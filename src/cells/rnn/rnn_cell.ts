@@ -6,7 +6,7 @@
 import type { Backend } from "../../kernels/backend.ts";
 import { allocCache, allocWork, backwardInto, forwardInto, lossOf } from "./_rnn_math.ts";
 import type { BackwardWork, StepCache } from "./_rnn_math.ts";
-import { checkInput, checkTarget } from "../checks.ts";
+import { checkHead, checkInput, checkTarget } from "../checks.ts";
 import { checkParams, initParams, PARAM_NAMES, zeroGrads } from "./params.ts";
 import type { RnnGrads, RnnParams } from "./params.ts";
 import type { CellRuntime, RecurrentCell } from "../recurrent_cell.ts";
@@ -36,12 +36,10 @@ export interface RnnCellOptions {
  * ```
  */
 export function rnnCell(options: RnnCellOptions | Head = {}): RecurrentCell<RnnParams, RnnGrads, StepCache> {
-  const head = typeof options === "string" ? options : options?.head ?? "softmax";
-  if (head !== "softmax" && head !== "linear") {
-    throw new RangeError(
-      `Cannot create rnnCell() as 'head' must be "softmax" or "linear": current value is ${head}`,
-    );
-  }
+  const head = checkHead(
+    "create rnnCell()",
+    typeof options === "string" ? options : options?.head ?? "softmax",
+  );
   return {
     kind: "rnn",
     head,

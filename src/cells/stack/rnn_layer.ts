@@ -6,21 +6,13 @@
  */
 import type { Backend } from "../../kernels/backend.ts";
 import { Matrix } from "../../math/matrix.ts";
-import { addInput, addInputGrad, zeroColumns } from "../layer.ts";
+import { shapesByName } from "../layer.ts";
 import type { LayerRuntime, RecurrentLayer } from "../layer.ts";
-import type { Input } from "../types.ts";
+import { tanhStepBackward, tanhStepForward } from "../rnn/tanh_step.ts";
+import type { TanhStepCache } from "../rnn/tanh_step.ts";
 
 /** What one step of the tanh layer keeps for its backward step. */
-export interface RnnLayerCache {
-  /** The input, n_x×m or m token indices. */
-  x: Input;
-  /** The state the step started from (reset columns zeroed), n_a×m. */
-  aPrev: Matrix;
-  /** New state a', n_a×m. */
-  a: Matrix;
-  /** Per column, 1 where the state was reset to zero at this step; null for none. */
-  reset: Uint8Array | null;
-}
+export type RnnLayerCache = TanhStepCache;
 
 /**
  * The tanh RNN layer `{ Wax, Waa, ba }` (no head).
@@ -37,11 +29,7 @@ export interface RnnLayerCache {
 export function rnnLayer(): RecurrentLayer<RnnLayerCache> {
   return {
     kind: "rnn",
-    shapes: (nx, na) => [
-      { name: "Wax", rows: na, cols: nx, bias: false },
-      { name: "Waa", rows: na, cols: na, bias: false },
-      { name: "ba", rows: na, cols: 1, bias: true },
-    ],
+    shapes: (nx, na) => shapesByName(["Wax", "Waa", "ba"], nx, na),
     sizesOf: (p) => ({ nx: p.Wax?.cols, na: p.Wax?.rows }),
     stateRows: (na) => na,
     stateOf: (cache) => cache.a,
@@ -64,41 +52,20 @@ function bindRnnLayer(k: Backend): LayerRuntime<RnnLayerCache> {
       };
     },
     forward(p, x, prev, reset, cache) {
-      const na = p.Wax.rows, nx = p.Wax.cols, m = prev.cols;
-      const ap = cache.aPrev.data;
-      if (z.length !== na * m) z = k.alloc(na * m);
-      ap.set(prev.data);
-      zeroColumns(na, m, reset, ap);
-      cache.x = x;
-      cache.reset = reset;
-      // z = Waa·a + Wax·x + ba
-      k.fillRows(na, m, p.ba.data, z);
-      k.gemm(na, na, m, p.Waa.data, ap, z);
-      addInput(k, na, nx, p.Wax.data, x, z);
-      // a' = tanh(z)
-      k.tanh(z, cache.a.data);
+      const n = p.Wax.rows * prev.cols;
+      if (z.length !== n) z = k.alloc(n);
+      // a' = tanh(Waa·a + Wax·x + ba)
+      tanhStepForward(p, x, prev, reset, cache, z, k);
     },
     backward(p, cache, dOut, dNext, g, dPrev, dx) {
-      const na = p.Wax.rows, nx = p.Wax.cols, m = cache.a.cols;
-      if (dz.length !== na * m) dz = k.alloc(na * m);
-      // ∂L/∂a' = dOut + dNext, kept in dPrev until it is overwritten below
+      const n = p.Wax.rows * cache.a.cols;
+      if (dz.length !== n) dz = k.alloc(n);
+      // ∂L/∂a' = dOut + dNext, kept in dPrev until it is overwritten
       dPrev.fill(0);
       if (dOut !== null) k.axpy(1, dOut, dPrev);
       if (dNext !== null) k.axpy(1, dNext, dPrev);
-      // d tanh(z)/dz = 1 − a'²
-      k.tanhBackward(dPrev, cache.a.data, dz);
-      // dWax += dz·xᵀ ; dWaa += dz·aᵀ ; dba += Σ dz
-      addInputGrad(k, na, nx, dz, cache.x, g.dWax.data);
-      k.gemmNT(na, na, m, dz, cache.aPrev.data, g.dWaa.data);
-      k.rowSumsAdd(na, m, dz, g.dba.data);
-      // daPrev = Waaᵀ·dz ; dx = Waxᵀ·dz
-      dPrev.fill(0);
-      k.gemmTN(na, na, m, p.Waa.data, dz, dPrev);
-      zeroColumns(na, m, cache.reset, dPrev);
-      if (dx !== null) {
-        dx.fill(0);
-        k.gemmTN(na, nx, m, p.Wax.data, dz, dx);
-      }
+      // dz = ∂L/∂a' ⊙ (1 − a'²); dWax, dWaa, dba; daPrev = Waaᵀ·dz; dx = Waxᵀ·dz
+      tanhStepBackward(p, cache, dPrev, dz, g, dPrev, dx, k);
     },
   };
 }

@@ -3,7 +3,7 @@ import { initParams } from "../../../mod.ts";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../../../src/io/checkpoint/checkpoint.ts";
 import type { CheckpointData } from "../../../src/io/checkpoint/checkpoint.ts";
 import { Vocab } from "../../../src/io/text/vocab.ts";
-import { tmpDir } from "../../_tmp_dir.ts";
+import { withTmpDir } from "../../_tmp_dir.ts";
 import { symlink } from "../../_symlink.ts";
 
 const vocab = Vocab.fromText("abc");
@@ -20,8 +20,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 Deno.test("loadCheckpoint() checks the header and the file's size before reading the payload", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const path = `${dir.path}/model.ckpt`;
     const written = await saveCheckpoint(path, DATA);
     await t.step(
@@ -54,14 +53,11 @@ Deno.test("loadCheckpoint() checks the header and the file's size before reading
         "larger than the limit of 100 bytes",
       );
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("saveCheckpoint() never writes through a symlink and leaves no temporary file", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const path = `${dir.path}/model.ckpt`;
     const outside = `${dir.path}/outside.txt`;
     await Deno.writeTextFile(outside, "precious");
@@ -94,7 +90,5 @@ Deno.test("saveCheckpoint() never writes through a symlink and leaves no tempora
       );
       assertEquals(await names(sub), ["m.ckpt"]);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

@@ -1,11 +1,10 @@
 import { assert, assertEquals, assertRejects, assertStrictEquals } from "@std/assert";
 import { CheckpointError } from "../../../src/io/checkpoint/checkpoint.ts";
 import { lockCheckpoint } from "../../../src/io/checkpoint/checkpoint_lock.ts";
-import { tmpDir } from "../../_tmp_dir.ts";
+import { withTmpDir } from "../../_tmp_dir.ts";
 
 Deno.test("lockCheckpoint() lets one writer at a time hold a checkpoint path", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const path = `${dir.path}/model.ckpt`;
     await t.step("a second lock on the same path is one clear CheckpointError", async () => {
       const lock = await lockCheckpoint(path);
@@ -54,7 +53,5 @@ Deno.test("lockCheckpoint() lets one writer at a time hold a checkpoint path", a
       assertEquals(left.filter((n) => n.endsWith(".tmp")), ["other.ckpt.1.ab.tmp"]);
       assertStrictEquals(left.includes("model.ckpt.lock"), true);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

@@ -25,7 +25,7 @@ import type { PairCache, PairParams } from "../../_pair_cell.ts";
 import { encodeValue } from "../../../src/io/checkpoint/codec.ts";
 import { NameStream } from "../../../src/io/text/name_stream.ts";
 import { Vocab } from "../../../src/io/text/vocab.ts";
-import { tmpDir } from "../../_tmp_dir.ts";
+import { withTmpDir } from "../../_tmp_dir.ts";
 import { assertBitEqual } from "../../_bit_equal.ts";
 
 const NAMES = ["ava", "bo", "cleo", "dan", "eve", "fay", "gus"];
@@ -82,8 +82,7 @@ async function writeRaw(path: string, payload: unknown, version = 1): Promise<vo
 }
 
 Deno.test("saveCheckpoint() / loadCheckpoint() round-trip every value bit for bit", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const { data } = await runFor(5);
     const path = `${dir.path}/run.ckpt`;
     await t.step(
@@ -119,14 +118,11 @@ Deno.test("saveCheckpoint() / loadCheckpoint() round-trip every value bit for bi
       assertStrictEquals(loaded.trainer, null);
       assertBitEqual(loaded.params, params, "params");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("a loaded snapshot resumes train() exactly: N + M windows = N, save, load, M windows", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const all = samples(9 * K1);
     const straight = await trainOn(all);
     const { snapshot } = await trainOn(all.slice(0, 4 * K1));
@@ -143,14 +139,11 @@ Deno.test("a loaded snapshot resumes train() exactly: N + M windows = N, save, l
     assertBitEqual(resumed.event.params, straight.event.params as RnnParams, "params");
     assertEquals(resumed.event.counters, straight.event.counters);
     assertBitEqual(resumed.snapshot, straight.snapshot, "snapshot");
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("loadCheckpoint() gives one clear CheckpointError for each broken file", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const { data } = await runFor(2);
     const good = `${dir.path}/good.ckpt`, bad = `${dir.path}/bad.ckpt`;
     await saveCheckpoint(good, data);
@@ -316,14 +309,11 @@ Deno.test("loadCheckpoint() gives one clear CheckpointError for each broken file
       await expectError("the model has na = 6, expected 8", { sizes: { na: 8 } }, good);
       await expectError("the run has 3 parallel streams, expected 4", { streams: 4 }, good);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("saveCheckpoint() refuses inconsistent data and leaves the old file when it cannot write", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const { data } = await runFor(1);
     const path = `${dir.path}/keep.ckpt`;
     await saveCheckpoint(path, data);
@@ -351,9 +341,7 @@ Deno.test("saveCheckpoint() refuses inconsistent data and leaves the old file wh
       );
       assertEquals(await Deno.readFile(path), before);
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 /** Trains the pair cell through the public stages; returns the state after the last window. */
@@ -386,8 +374,7 @@ function pairRun(list: ReturnType<typeof samples>, resume?: CheckpointTrainer): 
 }
 
 Deno.test("a registered cell (the pair cell) trains, is checkpointed, loads, resumes bit for bit and samples", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const all = samples(9 * K1);
     const straight = pairRun(all);
     const first = pairRun(all.slice(0, 4 * K1));
@@ -448,7 +435,5 @@ Deno.test("a registered cell (the pair cell) trains, is checkpointed, loads, res
         "'params' has Wac, which the \"rnn\" cell does not have",
       );
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

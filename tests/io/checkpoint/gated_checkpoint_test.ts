@@ -10,7 +10,7 @@ import { bitsPerChar } from "../../../src/cells/bits_per_char.ts";
 import type { ParamSet } from "../../../src/cells/types.ts";
 import { assertBitEqual } from "../../_bit_equal.ts";
 import { cycleSamples } from "../../_sync.ts";
-import { tmpDir } from "../../_tmp_dir.ts";
+import { withTmpDir } from "../../_tmp_dir.ts";
 
 // deno-lint-ignore no-explicit-any
 const STACK: TrainOptions<any, any, any> = {
@@ -26,8 +26,7 @@ const STACK: TrainOptions<any, any, any> = {
 const CONFIG = { sizes: { nx: 3, na: 8, ny: 3 }, streams: 1, seed: 5 };
 
 Deno.test("a stacked GRU (layers [8, 8], embed 4) trained N windows straight = checkpointed at N/2 and resumed, bit for bit", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const samples = cycleSamples(64), path = `${dir.path}/stack.ckpt`;
     let straight: ParamSet = {};
     let half: TrainerSnapshot<ParamSet, unknown> | undefined;
@@ -50,14 +49,11 @@ Deno.test("a stacked GRU (layers [8, 8], embed 4) trained N windows straight = c
     // the model alone runs from the file too
     const { bits } = bitsPerChar(loaded.params!, [Int32Array.of(0, 1, 2, 0, 1, 2)], { cell: loaded.cell });
     assertLess(bits, Math.log2(3));
-  } finally {
-    await dir.dispose();
-  }
+  });
 });
 
 Deno.test("a GRU or LSTM checkpoint names its cell; expecting another is one CheckpointError", async () => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     for (const cell of [gruCell(), lstmCell()]) {
       const path = `${dir.path}/${cell.kind}.ckpt`;
       const params = cell.init({ nx: 3, na: 4, ny: 3 }, { seed: 1 });
@@ -71,7 +67,5 @@ Deno.test("a GRU or LSTM checkpoint names its cell; expecting another is one Che
         `it holds a "${cell.kind}" cell with the softmax head, expected "rnn"`,
       );
     }
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

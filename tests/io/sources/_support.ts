@@ -116,6 +116,36 @@ export async function withServer(
   }
 }
 
+/** A reconnection policy that gives up after three quick retries, for the servers that never send data. */
+export const giveUpAfter3: ReconnectOptions = {
+  initialDelay: 5,
+  maxDelay: 1000,
+  factor: 2,
+  jitter: 0,
+  maxRetries: 3,
+};
+
+/**
+ * Serves, for the duration of `fn`, a server on 127.0.0.1 that accepts every connection and ends it
+ * without data: a WebSocket upgrade is closed at once with 1011, `/sse` answers an empty
+ * text/event-stream, any other path an empty NDJSON body. `requests()` counts the connections so far.
+ */
+export function withSilentServer(
+  fn: (base: string, requests: () => number) => Promise<void>,
+): Promise<void> {
+  let requests = 0;
+  return withServer((req, n) => {
+    requests = n;
+    if (req.headers.get("upgrade") === "websocket") {
+      const { socket, response } = Deno.upgradeWebSocket(req);
+      socket.onopen = () => socket.close(1011, "nothing to say");
+      return response;
+    }
+    const type = new URL(req.url).pathname === "/sse" ? "text/event-stream" : "application/x-ndjson";
+    return new Response("", { headers: { "content-type": type } });
+  }, (base) => fn(base, () => requests));
+}
+
 /** A body that sends `chunks`, then ends (or fails, which drops the connection). */
 export function body(chunks: string[], fail = false): ReadableStream<Uint8Array> {
   let k = 0;

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { defer, firstValueFrom, lastValueFrom, map, repeat, retry, share, take, toArray } from "rxjs";
 import { createFeedStats, fromHttpLines, parseNdjson, PauseController } from "../../../mod.ts";
-import { body, fast, settle, withServer } from "./_support.ts";
+import { body, fast, giveUpAfter3, settle, withServer, withSilentServer } from "./_support.ts";
 
 Deno.test("fromHttpLines() streams a response body as lines and reconnects with backoff", async (t) => {
   await t.step("lines split over chunks, then completes at the end of the body", async () => {
@@ -98,31 +98,13 @@ Deno.test("fromHttpLines() rejects a malformed URL when created, instead of retr
 });
 
 Deno.test("fromHttpLines() backs off from a server that accepts and ends every connection without data", async () => {
-  const policy = { initialDelay: 5, maxDelay: 1000, factor: 2, jitter: 0, maxRetries: 3 };
-  let requests = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-    requests++;
-    if (req.headers.get("upgrade") === "websocket") {
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      socket.onopen = () => socket.close(1011, "nothing to say");
-      return response;
-    }
-    const type = new URL(req.url).pathname === "/sse" ? "text/event-stream" : "application/x-ndjson";
-    return new Response("", { headers: { "content-type": type } });
-  });
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  try {
+  await withSilentServer(async (base, requests) => {
     // a connection that delivers nothing does not reset the backoff, so maxRetries gives up
-    requests = 0;
-    const error = await lastValueFrom(
-      fromHttpLines(`${base}/`, { reconnectOnEnd: true, reconnect: policy }),
-    )
-      .catch((e) => e);
+    const source = fromHttpLines(`${base}/`, { reconnectOnEnd: true, reconnect: giveUpAfter3 });
+    const error = await lastValueFrom(source).catch((e) => e);
     assertStringIncludes(String(error), "Gave up after 3 reconnections");
-    assertEquals(requests, 4);
-  } finally {
-    await server.shutdown();
-  }
+    assertEquals(requests(), 4);
+  });
 });
 
 Deno.test("fromHttpLines() emits three lines of a long body after take(3) and aborts the request (RxJS: should stop listening to a source when unsubscribed)", async () => {

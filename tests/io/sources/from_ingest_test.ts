@@ -36,63 +36,34 @@ Deno.test("fromIngest() emits lines POSTed or sent over a WebSocket, and shuts d
 });
 
 Deno.test("fromIngest() goes on when a pusher drops in the middle of a POST body", async () => {
-  let info: IngestInfo | undefined;
-  const listening = Promise.withResolvers<void>();
-  const lines: string[] = [];
-  let error: unknown;
-  const sub = fromIngest({
-    onListen: (i) => {
-      info = i;
-      listening.resolve();
-    },
-  }).subscribe({ next: (line) => lines.push(line), error: (e) => error = e });
-  try {
-    await listening.promise;
+  await withIngest({}, async ({ url, port, out, error }) => {
     // a raw chunked POST: one whole line and half of another, then the connection drops
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: info!.port });
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     await conn.write(
       enc.encode("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n1,2\n3,\r\n"),
     );
     // real time: waits for a real socket's bytes to arrive
-    while (lines.length < 1) await new Promise((r) => setTimeout(r, 5));
+    while (out.length < 1) await new Promise((r) => setTimeout(r, 5));
     conn.close();
     // a well-behaved pusher after it is still heard
-    const res = await fetch(`http://127.0.0.1:${info!.port}/`, { method: "POST", body: "5,6\n" });
+    const res = await fetch(url, { method: "POST", body: "5,6\n" });
     assertEquals(await res.json(), { lines: 1, queued: 1, dropped: 0 });
-    assertEquals(error, undefined);
-    assertEquals(lines, ["1,2", "5,6"]);
-  } finally {
-    sub.unsubscribe();
-    await info?.finished;
-  }
+    assertEquals(error(), undefined);
+    assertEquals(out, ["1,2", "5,6"]);
+  });
 });
 
 Deno.test("fromIngest() answers a malformed WebSocket upgrade with 400 and goes on", async () => {
-  let info: IngestInfo | undefined;
-  const listening = Promise.withResolvers<void>();
-  const lines: string[] = [];
-  let error: unknown;
-  const sub = fromIngest({
-    onListen: (i) => {
-      info = i;
-      listening.resolve();
-    },
-  }).subscribe({ next: (line) => lines.push(line), error: (e) => error = e });
-  try {
-    await listening.promise;
-    const url = `http://127.0.0.1:${info!.port}/`;
+  await withIngest({}, async ({ url, out, error }) => {
     // "upgrade: websocket" without the handshake's other headers
     const bad = await fetch(url, { headers: { upgrade: "websocket" } });
     await bad.body?.cancel();
     assertEquals(bad.status, 400);
     const res = await fetch(url, { method: "POST", body: "7,8\n" });
     assertEquals(await res.json(), { lines: 1, queued: 1, dropped: 0 });
-    assertEquals(error, undefined);
-    assertEquals(lines, ["7,8"]);
-  } finally {
-    sub.unsubscribe();
-    await info?.finished;
-  }
+    assertEquals(error(), undefined);
+    assertEquals(out, ["7,8"]);
+  });
 });
 
 Deno.test("fromIngest() with a token answers 401 to requests without it and 403 to a foreign Origin", async () => {

@@ -1,7 +1,7 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { firstValueFrom, lastValueFrom, map, repeat, take, toArray } from "rxjs";
 import { createFeedStats, fromSse, parseNdjson } from "../../../mod.ts";
-import { body, enc, fast, settle, withServer } from "./_support.ts";
+import { body, enc, fast, giveUpAfter3, settle, withServer, withSilentServer } from "./_support.ts";
 
 Deno.test("fromSse() parses Server-Sent Events and resumes with Last-Event-ID", async () => {
   const seenIds: (string | null)[] = [];
@@ -91,28 +91,13 @@ Deno.test("fromSse() rejects a malformed URL when created, instead of retrying i
 });
 
 Deno.test("fromSse() backs off from a server that accepts and ends every connection without data", async () => {
-  const policy = { initialDelay: 5, maxDelay: 1000, factor: 2, jitter: 0, maxRetries: 3 };
-  let requests = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-    requests++;
-    if (req.headers.get("upgrade") === "websocket") {
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      socket.onopen = () => socket.close(1011, "nothing to say");
-      return response;
-    }
-    const type = new URL(req.url).pathname === "/sse" ? "text/event-stream" : "application/x-ndjson";
-    return new Response("", { headers: { "content-type": type } });
-  });
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  try {
+  await withSilentServer(async (base, requests) => {
     // a connection that delivers nothing does not reset the backoff, so maxRetries gives up
-    requests = 0;
-    const error = await lastValueFrom(fromSse(`${base}/sse`, { reconnect: policy })).catch((e) => e);
+    const source = fromSse(`${base}/sse`, { reconnect: giveUpAfter3 });
+    const error = await lastValueFrom(source).catch((e) => e);
     assertStringIncludes(String(error), "Gave up after 3 reconnections");
-    assertEquals(requests, 4);
-  } finally {
-    await server.shutdown();
-  }
+    assertEquals(requests(), 4);
+  });
 });
 
 Deno.test("fromSse() rejects an invalid reconnection policy when created", () => {

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { lastValueFrom, repeat, take, toArray } from "rxjs";
 import { createFeedStats, fromWebSocket, parseNdjson } from "../../../mod.ts";
-import { enc, fast, settle, withServer } from "./_support.ts";
+import { enc, fast, giveUpAfter3, settle, withServer, withSilentServer } from "./_support.ts";
 
 Deno.test("fromWebSocket() emits message lines and reconnects after an abnormal close", async () => {
   const stats = createFeedStats();
@@ -68,28 +68,13 @@ Deno.test("fromWebSocket() rejects a malformed URL when created, instead of retr
 });
 
 Deno.test("fromWebSocket() backs off from a server that accepts and ends every connection without data", async () => {
-  const policy = { initialDelay: 5, maxDelay: 1000, factor: 2, jitter: 0, maxRetries: 3 };
-  let requests = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-    requests++;
-    if (req.headers.get("upgrade") === "websocket") {
-      const { socket, response } = Deno.upgradeWebSocket(req);
-      socket.onopen = () => socket.close(1011, "nothing to say");
-      return response;
-    }
-    const type = new URL(req.url).pathname === "/sse" ? "text/event-stream" : "application/x-ndjson";
-    return new Response("", { headers: { "content-type": type } });
-  });
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  try {
+  await withSilentServer(async (base, requests) => {
     // a connection that delivers nothing does not reset the backoff, so maxRetries gives up
-    requests = 0;
-    const error = await lastValueFrom(fromWebSocket(`${base}/ws`, { reconnect: policy })).catch((e) => e);
+    const source = fromWebSocket(`${base}/ws`, { reconnect: giveUpAfter3 });
+    const error = await lastValueFrom(source).catch((e) => e);
     assertStringIncludes(String(error), "closed with code 1011");
-    assertEquals(requests, 4);
-  } finally {
-    await server.shutdown();
-  }
+    assertEquals(requests(), 4);
+  });
 });
 
 Deno.test("fromWebSocket() rejects an invalid reconnection policy when created", () => {

@@ -1,11 +1,19 @@
 import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { from, lastValueFrom, repeat, retry, share, Subject, take, toArray } from "rxjs";
+import { from, lastValueFrom, repeat, retry, Subject, toArray } from "rxjs";
 import type { Observable } from "rxjs";
 import { createFeedStats, InvalidLineError, parseCsv } from "../../../mod.ts";
-import type { FeedRecord } from "../../../mod.ts";
-import { fromCountedArray, fromGenerator, marbles, syncLoop } from "./_support.ts";
+import { marbles, syncLoop } from "./_support.ts";
+import * as contract from "./_line_parser_checks.ts";
 
-const rec = (line: number, values: number[], fields: string[]): FeedRecord => ({ line, values, fields });
+const rec = contract.rec;
+const PARSER: contract.LineParser = {
+  parse: parseCsv,
+  valid: (i) => `${i},${2 * i}`,
+  validValues: (i) => [i, 2 * i],
+  single: (v) => `${v}`,
+  invalid: "x,1",
+  xReason: "field '0' is not a number: x",
+};
 const run = <T>(lines: string[], op: (s: Observable<string>) => Observable<T>) =>
   lastValueFrom(op(from(lines)).pipe(toArray()));
 
@@ -21,7 +29,10 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
     const a = await run(["1;2", "3;4"], (s) => s.pipe(parseCsv({ columns: ["x", "y"], delimiter: ";" })));
     assertEquals(a, [rec(1, [1, 2], ["x", "y"]), rec(2, [3, 4], ["x", "y"])]);
     const b = await run(["", "1,2,3", "4,5,6"], (s) => s.pipe(parseCsv()));
-    assertEquals(b, [rec(2, [1, 2, 3], ["0", "1", "2"]), rec(3, [4, 5, 6], ["0", "1", "2"])]);
+    assertEquals(b, [
+      rec(2, [1, 2, 3], ["0", "1", "2"]),
+      rec(3, [4, 5, 6], ["0", "1", "2"]),
+    ]);
   });
   await t.step(
     "wrong field counts, non-numeric, empty, NaN and infinite values are counted and skipped",
@@ -59,7 +70,9 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
         expectObservable(cold("a|", { a: "1,2" }).pipe(parseCsv())).toBe("a|", {
           a: rec(1, [1, 2], ["0", "1"]),
         });
-        expectObservable(cold("a#", { a: "1" }).pipe(parseCsv())).toBe("a#", { a: rec(1, [1], ["0"]) });
+        expectObservable(cold("a#", { a: "1" }).pipe(parseCsv())).toBe("a#", {
+          a: rec(1, [1], ["0"]),
+        });
         expectObservable(cold("a-a-a|", { a: "1" }).pipe(parseCsv()), "^-!").toBe("a-", {
           a: rec(1, [1], ["0"]),
         });
@@ -86,32 +99,11 @@ Deno.test("parseCsv() turns CSV lines into numeric records and skips invalid one
   });
 });
 
-Deno.test("parseCsv() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", async (t) => {
-  for (
-    const [name, counted] of [
-      ["a synchronous loop source", syncLoop((i) => `${i},${2 * i}`)],
-      ["from(generator)", fromGenerator((i) => `${i},${2 * i}`)],
-      ["a 20,000-item array", fromCountedArray(20_000, (i) => `${i},${2 * i}`)],
-    ] as const
-  ) {
-    await t.step(name, () => {
-      const stats = createFeedStats();
-      const seen: number[] = [];
-      counted.source.pipe(parseCsv({ stats }), take(3)).subscribe((r) => seen.push(r.values[1]));
-      assertEquals([seen, counted.pulled(), stats.lines], [[0, 2, 4], 3, 3]);
-    });
-  }
-});
+Deno.test("parseCsv() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", (t) =>
+  contract.stopsAfterTake3(t, PARSER));
 
 Deno.test("parseCsv() releases a synchronous source at once when it errors, changing no state after (RxJS: should raise error and unsubscribe from source)", async (t) => {
-  await t.step("strict mode stops the source at the first invalid line", () => {
-    const { source, pulled } = syncLoop((i) => i === 4 ? "1" : "1,2");
-    const stats = createFeedStats();
-    let error: unknown;
-    source.pipe(parseCsv({ strict: true, stats })).subscribe({ error: (e) => error = e });
-    assertStrictEquals(error instanceof InvalidLineError, true);
-    assertEquals([pulled(), stats.lines, stats.parsed, stats.skipped], [5, 5, 4, 0]);
-  });
+  await contract.releasesOnError(t, PARSER);
   await t.step("a header without a requested column stops the source at the header", () => {
     const { source, pulled } = syncLoop((i) => i === 0 ? "a,b" : "1,2");
     let error: unknown;
@@ -119,59 +111,10 @@ Deno.test("parseCsv() releases a synchronous source at once when it errors, chan
     assertStrictEquals(error instanceof RangeError, true);
     assertEquals(pulled(), 1);
   });
-  await t.step("a throwing onInvalid (a user callback) errors downstream and stops the source", () => {
-    const { source, pulled } = syncLoop((i) => i % 2 ? "x,1" : "1,2");
-    const stats = createFeedStats();
-    let snapshot = "";
-    const boom = new Error("boom");
-    let error: unknown;
-    source.pipe(parseCsv({
-      stats,
-      onInvalid: () => {
-        snapshot = JSON.stringify(stats);
-        throw boom;
-      },
-    })).subscribe({ error: (e) => error = e });
-    assertStrictEquals(error, boom);
-    assertEquals(pulled(), 2);
-    assertEquals(JSON.stringify(stats), snapshot);
-  });
-  await t.step(
-    "marbles: source error, strict error and onInvalid throwing unsubscribe at once ('^ !')",
-    () => {
-      marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const failing = cold("a-#", { a: "1" });
-        expectObservable(failing.pipe(parseCsv())).toBe("a-#", { a: rec(1, [1], ["0"]) });
-        expectSubscriptions(failing.subscriptions).toBe("^-!");
-        const strict = cold("a-b-a|", { a: "1", b: "x" });
-        expectObservable(strict.pipe(parseCsv({ strict: true }))).toBe(
-          "a-#",
-          { a: rec(1, [1], ["0"]) },
-          new InvalidLineError({ line: 2, text: "x", reason: "field '0' is not a number: x" }),
-        );
-        expectSubscriptions(strict.subscriptions).toBe("^-!");
-        const throwing = cold("a-b-a|", { a: "1", b: "x" });
-        const boom = new Error("boom");
-        const onInvalid = () => {
-          throw boom;
-        };
-        expectObservable(throwing.pipe(parseCsv({ onInvalid }))).toBe("a-#", { a: rec(1, [1], ["0"]) }, boom);
-        expectSubscriptions(throwing.subscriptions).toBe("^-!");
-      });
-    },
-  );
 });
 
-Deno.test("parseCsv() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () => {
-  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-    const src = cold("a-a-a-|", { a: "1" });
-    expectObservable(src.pipe(parseCsv()), "^--!").toBe("a-b", {
-      a: rec(1, [1], ["0"]),
-      b: rec(2, [1], ["0"]),
-    });
-    expectSubscriptions(src.subscriptions).toBe("^--!");
-  });
-});
+Deno.test("parseCsv() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () =>
+  contract.releasesEarly(PARSER));
 
 Deno.test("parseCsv() keeps its header and line numbers per subscription under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
   await t.step("repeat(2) reads the header again", async () => {
@@ -187,16 +130,10 @@ Deno.test("parseCsv() keeps its header and line numbers per subscription under r
       expectSubscriptions(src.subscriptions).toBe(["^-!", "--^-!"]);
     });
   });
-  await t.step("share(): one subscription to the source for two subscribers", () => {
-    marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const src = cold("a-b|", { a: "1", b: "2" });
-      const shared = src.pipe(parseCsv(), share());
-      const expected = { a: rec(1, [1], ["0"]), b: rec(2, [2], ["0"]) };
-      expectObservable(shared).toBe("a-b|", expected);
-      expectObservable(shared).toBe("a-b|", expected);
-      expectSubscriptions(src.subscriptions).toBe("^--!");
-    });
-  });
+  await t.step(
+    "share(): one subscription to the source for two subscribers",
+    () => contract.sharesOneSubscription(PARSER),
+  );
 });
 
 Deno.test("parseCsv() handles a re-entrant Subject feedback loop (RxJS: should handle reentrant subscribers)", () => {

@@ -1,11 +1,19 @@
 import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { from, lastValueFrom, repeat, retry, share, Subject, take, toArray } from "rxjs";
+import { from, lastValueFrom, repeat, retry, Subject, toArray } from "rxjs";
 import type { Observable } from "rxjs";
 import { createFeedStats, InvalidLineError, parseNdjson } from "../../../mod.ts";
-import type { FeedRecord } from "../../../mod.ts";
-import { fromCountedArray, fromGenerator, marbles, syncLoop } from "./_support.ts";
+import { marbles } from "./_support.ts";
+import * as contract from "./_line_parser_checks.ts";
 
-const rec = (line: number, values: number[], fields: string[]): FeedRecord => ({ line, values, fields });
+const rec = contract.rec;
+const PARSER: contract.LineParser = {
+  parse: parseNdjson,
+  valid: (i) => `{"v":${i}}`,
+  validValues: (i) => [i],
+  single: (v) => `[${v}]`,
+  invalid: "{oops",
+  xReason: "malformed JSON",
+};
 const run = <T>(lines: string[], op: (s: Observable<string>) => Observable<T>) =>
   lastValueFrom(op(from(lines)).pipe(toArray()));
 
@@ -87,7 +95,9 @@ Deno.test("parseNdjson() turns NDJSON lines into numeric records and skips inval
     marbles().run(({ cold, expectObservable }) => {
       expectObservable(cold("|").pipe(parseNdjson())).toBe("|");
       expectObservable(cold("-").pipe(parseNdjson())).toBe("-");
-      expectObservable(cold("a-#", { a: "[1]" }).pipe(parseNdjson())).toBe("a-#", { a: rec(1, [1], ["0"]) });
+      expectObservable(cold("a-#", { a: "[1]" }).pipe(parseNdjson())).toBe("a-#", {
+        a: rec(1, [1], ["0"]),
+      });
       expectObservable(cold("a-a-a|", { a: "[1]" }).pipe(parseNdjson()), "^-!").toBe("a-", {
         a: rec(1, [1], ["0"]),
       });
@@ -113,89 +123,14 @@ Deno.test("parseNdjson() turns NDJSON lines into numeric records and skips inval
   });
 });
 
-Deno.test("parseNdjson() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", async (t) => {
-  for (
-    const [name, counted] of [
-      ["a synchronous loop source", syncLoop((i) => `{"v":${i}}`)],
-      ["from(generator)", fromGenerator((i) => `{"v":${i}}`)],
-      ["a 20,000-item array", fromCountedArray(20_000, (i) => `{"v":${i}}`)],
-    ] as const
-  ) {
-    await t.step(name, () => {
-      const stats = createFeedStats();
-      const seen: number[] = [];
-      counted.source.pipe(parseNdjson({ stats }), take(3)).subscribe((r) => seen.push(r.values[0]));
-      assertEquals([seen, counted.pulled(), stats.lines], [[0, 1, 2], 3, 3]);
-    });
-  }
-});
+Deno.test("parseNdjson() stops pulling a synchronous endless source after take(3) (RxJS: should stop listening to a synchronous observable when unsubscribed)", (t) =>
+  contract.stopsAfterTake3(t, PARSER));
 
-Deno.test("parseNdjson() releases a synchronous source at once when it errors, changing no state after (RxJS: should raise error and unsubscribe from source)", async (t) => {
-  await t.step("strict mode stops the source at the first invalid line", () => {
-    const { source, pulled } = syncLoop((i) => i === 4 ? "{oops" : `{"v":${i}}`);
-    const stats = createFeedStats();
-    let error: unknown;
-    source.pipe(parseNdjson({ strict: true, stats })).subscribe({ error: (e) => error = e });
-    assertStrictEquals(error instanceof InvalidLineError, true);
-    assertEquals([pulled(), stats.lines, stats.parsed, stats.skipped], [5, 5, 4, 0]);
-  });
-  await t.step("a throwing onInvalid (a user callback) errors downstream and stops the source", () => {
-    const { source, pulled } = syncLoop((i) => i % 2 ? "{oops" : `{"v":${i}}`);
-    const stats = createFeedStats();
-    let snapshot = "";
-    const boom = new Error("boom");
-    let error: unknown;
-    source.pipe(parseNdjson({
-      stats,
-      onInvalid: () => {
-        snapshot = JSON.stringify(stats);
-        throw boom;
-      },
-    })).subscribe({ error: (e) => error = e });
-    assertStrictEquals(error, boom);
-    assertEquals(pulled(), 2);
-    assertEquals(JSON.stringify(stats), snapshot);
-  });
-  await t.step(
-    "marbles: source error, strict error and onInvalid throwing unsubscribe at once ('^ !')",
-    () => {
-      marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const failing = cold("a-#", { a: "[1]" });
-        expectObservable(failing.pipe(parseNdjson())).toBe("a-#", { a: rec(1, [1], ["0"]) });
-        expectSubscriptions(failing.subscriptions).toBe("^-!");
-        const strict = cold("a-b-a|", { a: "[1]", b: "x" });
-        expectObservable(strict.pipe(parseNdjson({ strict: true }))).toBe(
-          "a-#",
-          { a: rec(1, [1], ["0"]) },
-          new InvalidLineError({ line: 2, text: "x", reason: "malformed JSON" }),
-        );
-        expectSubscriptions(strict.subscriptions).toBe("^-!");
-        const throwing = cold("a-b-a|", { a: "[1]", b: "x" });
-        const boom = new Error("boom");
-        const onInvalid = () => {
-          throw boom;
-        };
-        expectObservable(throwing.pipe(parseNdjson({ onInvalid }))).toBe(
-          "a-#",
-          { a: rec(1, [1], ["0"]) },
-          boom,
-        );
-        expectSubscriptions(throwing.subscriptions).toBe("^-!");
-      });
-    },
-  );
-});
+Deno.test("parseNdjson() releases a synchronous source at once when it errors, changing no state after (RxJS: should raise error and unsubscribe from source)", (t) =>
+  contract.releasesOnError(t, PARSER));
 
-Deno.test("parseNdjson() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () => {
-  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-    const src = cold("a-a-a-|", { a: "[1]" });
-    expectObservable(src.pipe(parseNdjson()), "^--!").toBe("a-b", {
-      a: rec(1, [1], ["0"]),
-      b: rec(2, [1], ["0"]),
-    });
-    expectSubscriptions(src.subscriptions).toBe("^--!");
-  });
-});
+Deno.test("parseNdjson() releases the source when unsubscribed early (RxJS: should allow unsubscribing explicitly and early)", () =>
+  contract.releasesEarly(PARSER));
 
 Deno.test("parseNdjson() keeps line numbers and inferred fields per subscription under retry, repeat and share (RxJS: should work with retry, repeat and share)", async (t) => {
   await t.step("repeat(2) numbers lines afresh and infers the fields again", async () => {
@@ -212,16 +147,10 @@ Deno.test("parseNdjson() keeps line numbers and inferred fields per subscription
       expectSubscriptions(src.subscriptions).toBe(["^-!", "--^-!"]);
     });
   });
-  await t.step("share(): one subscription to the source, the same records for both subscribers", () => {
-    marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const src = cold("a-b|", { a: "[1]", b: "[2]" });
-      const shared = src.pipe(parseNdjson(), share());
-      const expected = { a: rec(1, [1], ["0"]), b: rec(2, [2], ["0"]) };
-      expectObservable(shared).toBe("a-b|", expected);
-      expectObservable(shared).toBe("a-b|", expected);
-      expectSubscriptions(src.subscriptions).toBe("^--!");
-    });
-  });
+  await t.step(
+    "share(): one subscription to the source, the same records for both subscribers",
+    () => contract.sharesOneSubscription(PARSER),
+  );
 });
 
 Deno.test("parseNdjson() handles a re-entrant Subject feedback loop (RxJS: should handle reentrant subscribers)", () => {
