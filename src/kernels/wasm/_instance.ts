@@ -10,7 +10,7 @@ import { F32_RELAXED_WASM, F32_WASM, F64_WASM } from "./_wasm_bytes.ts";
 type P = number;
 /** The exports of kernels_f64.c (pointers are byte offsets). */
 export interface F64Kernels {
-  gemm(r: number, k: number, n: number, A: P, B: P, C: P): void;
+  gemm(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmTN(r: number, k: number, n: number, A: P, B: P, C: P): void;
   gemmNT(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gatherAdd(r: number, cols: number, W: P, tokens: P, m: number, out: P): void;
