@@ -69,13 +69,15 @@ export function createWasmF32Backend(options: WasmF32BackendOptions = {}): Backe
       if (n === 1) return exact.gemm(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
-      w.gemm32(r, k, n, a, b, c, heap.scratch(4 * (r * k + k * n)));
+      // scratch (float32): B, and a panel of four rows of A
+      w.gemm32(r, k, n, a, b, c, heap.scratch(4 * (k * n + 4 * k)));
       heap.end();
     },
     gemmTN(r, k, n, A, B, C) {
       if (n === 1) return exact.gemmTN(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
+      // scratch (float32): A and B
       w.gemmTN32(r, k, n, a, b, c, heap.scratch(4 * (r * k + r * n)));
       heap.end();
     },
@@ -83,7 +85,8 @@ export function createWasmF32Backend(options: WasmF32BackendOptions = {}): Backe
       if (n === 1) return exact.gemmNT(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
-      w.gemmNT32(r, k, n, a, b, c, heap.scratch(4 * (r * n + k * n)));
+      // scratch (float32): Bᵀ, and a panel of four rows of A
+      w.gemmNT32(r, k, n, a, b, c, heap.scratch(4 * (k * n + 4 * n)));
       heap.end();
     },
   };
