@@ -42,11 +42,14 @@ export interface F64Kernels {
   __heap_base: WebAssembly.Global;
 }
 
-/** The exports of kernels_f32.c (float32 products into float64 outputs). */
+/** The exports of kernels_f32.c (float32 products into float64 outputs, float64 polynomial tanh, σ, softmax). */
 export interface F32Kernels {
   gemm32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmTN32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmNT32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
+  tanhApprox(n: number, z: P, out: P): void;
+  sigmoidApprox(n: number, z: P, out: P): void;
+  softmaxColumnsApprox(r: number, m: number, z: P, yHat: P, logNorm: P, work: P): void;
 }
 
 /**

@@ -186,3 +186,158 @@ EXPORT(gemmNT32) void gemmNT32(int r, int k, int n, const f64 *A, const f64 *B, 
   transpose(k, n, B, bt);
   tileRows(r, k, n, A, n, bt, k, C, k, panel);
 }
+
+/*
+ * Element-wise functions in float64, by polynomials (not Math.tanh / Math.exp / Math.log, so not
+ * bit-identical to the reference: within a few units in the last place of float64, far inside the
+ * float32 products' error). ln 2 is split so that k·LN2_HI is exact for |k| < 2²¹. Integers k are
+ * rounded and read with the 1.5·2⁵² trick (no float-to-integer conversion, which V8 scalarizes).
+ */
+#define ADD wasm_f64x2_add
+#define SUB wasm_f64x2_sub
+#define MUL wasm_f64x2_mul
+#define DIV wasm_f64x2_div
+static const f64 LN2_HI = 0x1.62e42fee00000p-1, LN2_LO = 0x1.a39ef35793c76p-33, INV_LN2 = 0x1.71547652b82fep+0;
+
+/* the constants as vectors, kept in registers across a loop (the empty asm hides their values from clang) */
+typedef struct {
+  v128_t c13, c12, c11, c10, c9, c8, c7, c6, c5, c4, c3, c2, invLn2, ln2Hi, ln2Lo, magic, one, two;
+} Consts;
+#define HIDE(v) __asm__("" : "+r"(v))
+static inline Consts consts(void) {
+  Consts k = {
+    wasm_f64x2_splat(1.0 / 6227020800.0), wasm_f64x2_splat(1.0 / 479001600.0), wasm_f64x2_splat(1.0 / 39916800.0),
+    wasm_f64x2_splat(1.0 / 3628800.0), wasm_f64x2_splat(1.0 / 362880.0), wasm_f64x2_splat(1.0 / 40320.0),
+    wasm_f64x2_splat(1.0 / 5040.0), wasm_f64x2_splat(1.0 / 720.0), wasm_f64x2_splat(1.0 / 120.0),
+    wasm_f64x2_splat(1.0 / 24.0), wasm_f64x2_splat(1.0 / 6.0), wasm_f64x2_splat(0.5),
+    wasm_f64x2_splat(INV_LN2), wasm_f64x2_splat(LN2_HI), wasm_f64x2_splat(LN2_LO), wasm_f64x2_splat(0x1.8p52),
+    wasm_f64x2_splat(1.0), wasm_f64x2_splat(2.0),
+  };
+  HIDE(k.c13); HIDE(k.c12); HIDE(k.c11); HIDE(k.c10); HIDE(k.c9); HIDE(k.c8); HIDE(k.c7); HIDE(k.c6);
+  HIDE(k.c5); HIDE(k.c4); HIDE(k.c3); HIDE(k.c2); HIDE(k.invLn2); HIDE(k.ln2Hi); HIDE(k.ln2Lo); HIDE(k.magic);
+  HIDE(k.one); HIDE(k.two);
+  return k;
+}
+
+/*
+ * e^r − 1 for |r| ≤ ln2/2 (+ rounding): the Taylor series to r¹³ (remainder < 2⁻⁵⁵ relative),
+ * r + r²·q(r) with q by Estrin's scheme (pairs, then powers r², r⁴, r⁸): a short dependency chain.
+ */
+static inline v128_t expm1Small(const Consts *k, v128_t r) {
+  v128_t r2 = MUL(r, r), r4 = MUL(r2, r2), r8 = MUL(r4, r4);
+  v128_t p0 = ADD(k->c2, MUL(k->c3, r)), p1 = ADD(k->c4, MUL(k->c5, r)), p2 = ADD(k->c6, MUL(k->c7, r));
+  v128_t p3 = ADD(k->c8, MUL(k->c9, r)), p4 = ADD(k->c10, MUL(k->c11, r)), p5 = ADD(k->c12, MUL(k->c13, r));
+  v128_t q0 = ADD(p0, MUL(p1, r2)), q1 = ADD(p2, MUL(p3, r2)), q2 = ADD(p4, MUL(p5, r2));
+  v128_t q = ADD(ADD(q0, MUL(q1, r4)), MUL(q2, r8));
+  return ADD(r, MUL(r2, q));
+}
+
+/* 2^n from n + 1.5·2⁵² (n integral in [−1022, 1023]): n sits in the low bits, 1023 + n is the exponent */
+static inline v128_t pow2(v128_t nMagic) {
+  return wasm_i64x2_shl(wasm_i64x2_add(nMagic, wasm_i64x2_splat(1023)), 52);
+}
+
+/* r = x − n·ln2 with n = nearest(x / ln2), |r| ≤ ln2/2 (+ rounding); *nMagic = n + 1.5·2⁵² */
+static inline v128_t reduce(const Consts *k, v128_t x, v128_t *nMagic) {
+  *nMagic = ADD(MUL(x, k->invLn2), k->magic);
+  v128_t n = SUB(*nMagic, k->magic);
+  return SUB(SUB(x, MUL(n, k->ln2Hi)), MUL(n, k->ln2Lo));
+}
+
+/* e^x over the whole range: 0 below −745.2, ∞ above 709.8, NaN stays NaN; 2^n applied in two halves */
+static inline v128_t expV(const Consts *k, v128_t x) {
+  x = wasm_f64x2_pmin(wasm_f64x2_pmax(x, wasm_f64x2_splat(-746)), wasm_f64x2_splat(710));
+  v128_t nMagic, r = reduce(k, x, &nMagic);
+  v128_t n = SUB(nMagic, k->magic), half = ADD(wasm_f64x2_floor(MUL(n, k->c2)), k->magic);
+  v128_t rest = ADD(SUB(n, SUB(half, k->magic)), k->magic);
+  return MUL(MUL(ADD(k->one, expm1Small(k, r)), pow2(half)), pow2(rest));
+}
+
+/* tanh(x) = t / (t + 2) for |x| < 0.625, else 1 − 2 / (t + 2), with t = e^{2|x|} − 1, and x's sign */
+static inline v128_t tanhV(const Consts *k, v128_t x) {
+  v128_t a = wasm_f64x2_abs(x);
+  v128_t y = wasm_f64x2_pmin(ADD(a, a), wasm_f64x2_splat(40)); /* tanh(20) rounds to 1 */
+  v128_t nMagic, r = reduce(k, y, &nMagic), s = pow2(nMagic);
+  v128_t t = ADD(MUL(s, expm1Small(k, r)), SUB(s, k->one));
+  v128_t small = wasm_f64x2_lt(a, wasm_f64x2_splat(0.625));
+  v128_t q = DIV(wasm_v128_bitselect(t, k->two, small), ADD(t, k->two));
+  v128_t h = wasm_v128_bitselect(q, SUB(k->one, q), small);
+  return wasm_v128_or(h, wasm_v128_and(x, wasm_f64x2_splat(-0.0)));
+}
+
+/* log x, scalar: x = 2^e·m with m in [√½, √2), log m = 2·atanh(s), s = (m − 1)/(m + 1), series to s²³ */
+static f64 logS(f64 x) {
+  if (!(x > 0)) return x == 0 ? -__builtin_inf() : __builtin_nan("");
+  if (x == __builtin_inf()) return x;
+  int e = 0;
+  if (x < 0x1p-1022) x *= 0x1p54, e = -54;
+  unsigned long long bits = __builtin_bit_cast(unsigned long long, x);
+  e += (int)(bits >> 52) - 1023;
+  f64 m = __builtin_bit_cast(f64, (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+  if (m > 0x1.6a09e667f3bcdp+0) m *= 0.5, e += 1;
+  f64 f = m - 1, s = f / (2 + f), z = s * s;
+  f64 q = 1.0 / 23;
+  q = q * z + 1.0 / 21, q = q * z + 1.0 / 19, q = q * z + 1.0 / 17, q = q * z + 1.0 / 15;
+  q = q * z + 1.0 / 13, q = q * z + 1.0 / 11, q = q * z + 1.0 / 9, q = q * z + 1.0 / 7;
+  q = q * z + 1.0 / 5, q = q * z + 1.0 / 3;
+  f64 logm = 2 * s + 2 * s * (z * q);
+  return e * LN2_HI + (e * LN2_LO + logm);
+}
+
+/* out = tanh(z), n values */
+EXPORT(tanhApprox) void tanhApprox(int n, const f64 *z, f64 *out) {
+  Consts k = consts();
+  int q = 0;
+  for (; q + 2 <= n; q += 2) ST(out + q, tanhV(&k, LD(z + q)));
+  if (q < n) out[q] = wasm_f64x2_extract_lane(tanhV(&k, wasm_f64x2_splat(z[q])), 0);
+}
+
+/* out = 1 / (1 + e^−z), n values */
+EXPORT(sigmoidApprox) void sigmoidApprox(int n, const f64 *z, f64 *out) {
+  Consts k = consts();
+  int q = 0;
+  for (; q + 2 <= n; q += 2) ST(out + q, DIV(k.one, ADD(k.one, expV(&k, wasm_f64x2_neg(LD(z + q))))));
+  if (q < n) out[q] = wasm_f64x2_extract_lane(DIV(k.one, ADD(k.one, expV(&k, wasm_f64x2_splat(-z[q])))), 0);
+}
+
+/*
+ * Softmax per column of the r×m z, as the reference but for e^x and log: the column's maximum
+ * (NaN never taken), e = e^{z − max}, the sum from 0 in order of rows, yHat = e·(1/sum) and
+ * logNorm = max + log sum. `work` holds 2·m values.
+ */
+EXPORT(softmaxColumnsApprox) void softmaxColumnsApprox(int r, int m, const f64 *z, f64 *yHat, f64 *logNorm,
+                                                        f64 *work) {
+  Consts k = consts();
+  f64 *mx = work, *sum = work + m;
+  int j;
+  for (j = 0; j < m; j++) mx[j] = -__builtin_inf(), sum[j] = 0;
+  for (int i = 0; i < r; i++) {
+    const f64 *zi = z + i * m;
+    for (j = 0; j + 2 <= m; j += 2) {
+      v128_t v = LD(zi + j), w = LD(mx + j);
+      ST(mx + j, wasm_v128_bitselect(v, w, wasm_f64x2_gt(v, w)));
+    }
+    if (j < m && zi[j] > mx[j]) mx[j] = zi[j];
+  }
+  for (int i = 0; i < r; i++) {
+    const f64 *zi = z + i * m;
+    f64 *yi = yHat + i * m;
+    for (j = 0; j + 2 <= m; j += 2) {
+      v128_t e = expV(&k, SUB(LD(zi + j), LD(mx + j)));
+      ST(yi + j, e), ST(sum + j, ADD(LD(sum + j), e));
+    }
+    if (j < m) {
+      f64 e = wasm_f64x2_extract_lane(expV(&k, wasm_f64x2_splat(zi[j] - mx[j])), 0);
+      yi[j] = e, sum[j] += e;
+    }
+  }
+  for (j = 0; j < m; j++) {
+    logNorm[j] = mx[j] + logS(sum[j]);
+    sum[j] = 1 / sum[j];
+  }
+  for (int i = 0; i < r; i++) {
+    f64 *yi = yHat + i * m;
+    for (j = 0; j + 2 <= m; j += 2) ST(yi + j, MUL(LD(yi + j), LD(sum + j)));
+    if (j < m) yi[j] *= sum[j];
+  }
+}
