@@ -1,5 +1,5 @@
 /**
- * The three matrix products of a B2 step (n_a = 256, n_y = 128, m = 32) alone, per
+ * The eight matrix products of a B2 step (n_x = n_y = 128, n_a = 256, m = 32) alone, per
  * backend, in GFLOP/s (median and best slice): where the time of `bench:torch`'s B2 row
  * goes. On a shared machine the best slice is the closest to the kernel's quiet speed.
  *
@@ -18,12 +18,16 @@ if (!(seconds > 0)) {
 }
 
 type Op = "gemm" | "gemmTN" | "gemmNT";
-/** [label, op, r, k, n]: the products of one B2 step (forward, then backward). */
+/** [label, op, r, k, n]: the eight products of one B2 step (forward, then backward). */
 const SHAPES: [string, Op, number, number, number][] = [
   ["Waa·a", "gemm", 256, 256, 32],
+  ["Wax·x", "gemm", 256, 128, 32],
   ["Wya·a", "gemm", 128, 256, 32],
-  ["Waaᵀ·dz1", "gemmTN", 256, 256, 32],
+  ["dz2·aᵀ", "gemmNT", 128, 256, 32],
+  ["Wyaᵀ·dz2", "gemmTN", 128, 256, 32],
+  ["dz1·xᵀ", "gemmNT", 256, 128, 32],
   ["dz1·aᵀ", "gemmNT", 256, 256, 32],
+  ["Waaᵀ·dz1", "gemmTN", 256, 256, 32],
 ];
 
 function sizes(op: Op, r: number, k: number, n: number): [number, number, number] {

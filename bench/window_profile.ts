@@ -61,5 +61,7 @@ for (const [label, [ms, calls]] of rows) {
   console.log(`${label.padEnd(24)} ${perStep(ms)} ${share}%  (${(calls / steps).toFixed(0)} calls/step)`);
 }
 const outside = total - inKernels;
-console.log(`${"outside kernels".padEnd(24)} ${perStep(outside)} ${(100 * outside / total).toFixed(1).padStart(5)}%`);
+console.log(
+  `${"outside kernels".padEnd(24)} ${perStep(outside)} ${(100 * outside / total).toFixed(1).padStart(5)}%`,
+);
 console.log(`${"window".padEnd(24)} ${perStep(total)}`);

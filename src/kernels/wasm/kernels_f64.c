@@ -3,7 +3,7 @@
  * multiply and add (no fused multiply-add), so results are the same on every
  * machine. Every sum runs in the same order as the "js" reference backend
  * (src/kernels/js_backend.ts), so results are bit-identical to it:
- * - products: C[x, y] += (0 + U[x,0]·V[0,y] + U[x,1]·V[1,y] + ...), each lane one y;
+ * - products: C[x, y] += (0 + U[x,0]·V[0,y] + U[x,1]·V[1,y] + ...), each lane one (x, y);
  * - Aᵀ·b (one column): c[p] += (A0·b0 + A1·b1) + (A2·b2 + A3·b3) per four rows;
  * - element-wise kernels and optimizer updates: the reference's expressions.
  * tanh, sigmoid and softmax stay in JavaScript (Math.tanh, Math.exp, Math.log).
