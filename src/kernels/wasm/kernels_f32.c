@@ -1,9 +1,11 @@
 /*
- * float32 products of the opt-in "wasm-f32" backend (f32x4). The operands arrive as
- * float64 and are rounded to float32 into scratch (inside WebAssembly, SIMD demote),
- * already laid out for the loop below; the sums run in float32 and are added into the
- * float64 output. Built twice: plain multiply and add, and (RELAXED) with the
- * relaxed-SIMD fused multiply-add, used where the runtime validates it.
+ * The kernels of the opt-in "wasm-f32" backend that differ from the float64 ones: the three
+ * products in float32 (f32x4), and tanh, sigmoid and softmax in float64 by polynomials (at
+ * the end of this file). The products' operands arrive as float64 and are rounded to
+ * float32 into scratch (inside WebAssembly, SIMD demote), already laid out for the loop
+ * below; the sums run in float32 and are added into the float64 output. Built twice: plain
+ * multiply and add, and (RELAXED) with the relaxed-SIMD fused multiply-add, used where the
+ * runtime validates it.
  *
  * The loop nest is the float64 one's (kernels_f64.c): C[x·cs + y] += Σ_t U[t·su + x] · V[t·sv + y]
  * with both operands contiguous along C's axes. A block of 4 rows × 8 columns keeps its 32
