@@ -1,7 +1,9 @@
 /**
- * The three matrix products of a B2 step (n_a = 256, n_y = 128, m = 32) alone, per
+ * The eight matrix products of a B2 step (n_x = n_y = 128, n_a = 256, m = 32) alone, per
  * backend, in GFLOP/s (median and best slice): where the time of `bench:torch`'s B2 row
- * goes. On a shared machine the best slice is the closest to the kernel's quiet speed.
+ * goes. Slices (at least 50 ms each) are timed in the process's CPU time
+ * (`process.cpuUsage()`), which leaves out the time it waited for a core: on a shared
+ * machine that is much steadier than wall time, and on a quiet one the two agree.
  *
  *     deno run bench/gemm_report.ts [seconds per product, default 1]
  *
@@ -9,6 +11,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { createBackend } from "../src/kernels/mod.ts";
 import type { Backend } from "../src/kernels/mod.ts";
 
@@ -18,12 +21,16 @@ if (!(seconds > 0)) {
 }
 
 type Op = "gemm" | "gemmTN" | "gemmNT";
-/** [label, op, r, k, n]: the products of one B2 step (forward, then backward). */
+/** [label, op, r, k, n]: the eight products of one B2 step (forward, then backward). */
 const SHAPES: [string, Op, number, number, number][] = [
   ["Waa·a", "gemm", 256, 256, 32],
+  ["Wax·x", "gemm", 256, 128, 32],
   ["Wya·a", "gemm", 128, 256, 32],
-  ["Waaᵀ·dz1", "gemmTN", 256, 256, 32],
+  ["dz2·aᵀ", "gemmNT", 128, 256, 32],
+  ["Wyaᵀ·dz2", "gemmTN", 128, 256, 32],
+  ["dz1·xᵀ", "gemmNT", 256, 128, 32],
   ["dz1·aᵀ", "gemmNT", 256, 256, 32],
+  ["Waaᵀ·dz1", "gemmTN", 256, 256, 32],
 ];
 
 function sizes(op: Op, r: number, k: number, n: number): [number, number, number] {
@@ -32,7 +39,7 @@ function sizes(op: Op, r: number, k: number, n: number): [number, number, number
   return [r * n, k * n, r * k];
 }
 
-/** Median and best GFLOP/s over slices of at least 50 ms. */
+/** Median and best GFLOP/s (of CPU time) over slices of at least 50 ms. */
 function gflops(backend: Backend, op: Op, r: number, k: number, n: number): [number, number] {
   const [la, lb, lc] = sizes(op, r, k, n);
   const A = backend.alloc(la), B = backend.alloc(lb), C = backend.alloc(lc);
@@ -44,14 +51,15 @@ function gflops(backend: Backend, op: Op, r: number, k: number, n: number): [num
   const slices: number[] = [];
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) {
-    const t0 = performance.now();
+    const t0 = performance.now(), cpu = process.cpuUsage();
     let calls = 0, t1 = t0;
     while (t1 - t0 < 50) {
       run();
       calls++;
       t1 = performance.now();
     }
-    slices.push((t1 - t0) / calls);
+    const used = process.cpuUsage(cpu);
+    slices.push((used.user + used.system) / 1000 / calls);
   }
   slices.sort((a, b) => a - b);
   const rate = (ms: number) => 2 * r * k * n / (ms * 1e6);
@@ -60,7 +68,7 @@ function gflops(backend: Backend, op: Op, r: number, k: number, n: number): [num
 
 const names = ["js", "wasm-f64", "wasm-f32"];
 console.log(
-  `GFLOP/s, median (best) slice\n${
+  `GFLOP/s of CPU time, median (best) slice\n${
     [
       "product ",
       "shape".padEnd(20),

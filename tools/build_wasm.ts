@@ -54,6 +54,25 @@ export async function clangVersion(): Promise<string | null> {
   }
 }
 
+/** How many `f32x4.fma` instructions clang's assembly listing of `source` holds. */
+async function countFma(source: string, extra: string[]): Promise<number> {
+  const cmd = new Deno.Command("clang", {
+    args: [
+      ...FLAGS.filter((f) => !f.startsWith("-Wl,")),
+      ...extra,
+      "-S",
+      "-o",
+      "/dev/stdout",
+      new URL(source, DIR).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { success, stdout, stderr } = await cmd.output();
+  if (!success) throw new Error(`clang -S failed on ${source}: ${new TextDecoder().decode(stderr)}`);
+  return new TextDecoder().decode(stdout).split("\n").filter((l) => /^\s*f32x4\.fma\b/.test(l)).length;
+}
+
 async function compile(source: string, extra: string[]): Promise<Uint8Array> {
   // the module goes to stdout: no temporary file, so the check needs no permission outside the repository
   const cmd = new Deno.Command("clang", {
@@ -77,8 +96,12 @@ function leb(bytes: Uint8Array, at: number): [number, number] {
   return [value, at];
 }
 
-/** Renumbers clang 14's prototype `f32x4.fma` to `f32x4.relaxed_madd` inside the code section. */
-export function renumberRelaxed(bytes: Uint8Array): Uint8Array {
+/**
+ * Renumbers clang 14's prototype `f32x4.fma` to `f32x4.relaxed_madd` inside the code section.
+ * The search is by bytes, so `expected` (how many `f32x4.fma` clang's assembly listing has)
+ * guards against a constant that happens to contain the same three bytes.
+ */
+export function renumberRelaxed(bytes: Uint8Array, expected?: number): Uint8Array {
   const out = bytes.slice();
   let at = 8, count = 0;
   while (at < out.length) {
@@ -96,6 +119,11 @@ export function renumberRelaxed(bytes: Uint8Array): Uint8Array {
     at = body + size;
   }
   if (count === 0) throw new Error("Cannot build the relaxed float32 kernels: no f32x4.fma found");
+  if (expected !== undefined && count !== expected) {
+    throw new Error(
+      `Cannot build the relaxed float32 kernels as the code must hold ${expected} f32x4.fma: found ${count} matches of its bytes`,
+    );
+  }
   return out;
 }
 
@@ -107,7 +135,10 @@ export async function buildWasm(): Promise<WasmBuild> {
     clang,
     f64: await compile("kernels_f64.c", []),
     f32: await compile("kernels_f32.c", []),
-    f32Relaxed: renumberRelaxed(await compile("kernels_f32.c", ["-DRELAXED", "-mrelaxed-simd"])),
+    f32Relaxed: renumberRelaxed(
+      await compile("kernels_f32.c", ["-DRELAXED", "-mrelaxed-simd"]),
+      await countFma("kernels_f32.c", ["-DRELAXED", "-mrelaxed-simd"]),
+    ),
   };
 }
 

@@ -3,6 +3,8 @@ import { createWasmF32Backend, createWasmF64Backend } from "../../src/kernels/wa
 import { hasRelaxedSimd } from "../../src/kernels/wasm/_instance.ts";
 import { CLANG_VERSION } from "../../src/kernels/wasm/_wasm_bytes.ts";
 import { buildWasm, bytesModule, clangVersion } from "../../tools/build_wasm.ts";
+import { createJsBackend } from "../../src/kernels/js_backend.ts";
+import { Random } from "../../src/math/random.ts";
 
 Deno.test("createWasmF64Backend() keeps every view valid while its memory grows past 64 MiB", async () => {
   const backend = createWasmF64Backend();
@@ -49,4 +51,121 @@ Deno.test({
     );
     assert(committed === bytesModule(await buildWasm()), "stale bytes: run deno task build:wasm");
   },
+});
+
+/** Units in the last place between two float64 of the same sign (0 when both are NaN, ∞ for other mismatches). */
+function ulpDistance(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  if (Object.is(a, b)) return 0;
+  if (a === b || Math.sign(a) !== Math.sign(b)) return Infinity; // +0 vs −0, or opposite signs
+  const bits = new BigInt64Array(Float64Array.of(a, b).buffer);
+  const d = bits[0] - bits[1];
+  return Number(d < 0n ? -d : d);
+}
+
+Deno.test("createWasmF32Backend() computes tanh, sigmoid and softmax within 8 ulp of Math.tanh, Math.exp, Math.log", async (t) => {
+  const backend = createWasmF32Backend();
+  const random = new Random(11);
+  // normal, log-uniform over 2⁻⁶⁰…2⁶⁰ and uniform over the whole range of e^x, both signs
+  const z = new Float64Array(60000);
+  for (let q = 0; q < z.length; q++) {
+    const kind = q % 3, sign = random.int(2) === 0 ? -1 : 1;
+    z[q] = kind === 0
+      ? 3 * random.normal()
+      : kind === 1
+      ? sign * 2 ** (120 * random.next() - 60)
+      : 1500 * random.next() - 750;
+  }
+  const out = backend.alloc(z.length);
+  const worst = (f: (x: number) => number): number => {
+    let max = 0;
+    for (let q = 0; q < z.length; q++) max = Math.max(max, ulpDistance(out[q], f(z[q])));
+    return max;
+  };
+  await t.step("tanh", () => {
+    backend.tanh(z, out);
+    const max = worst(Math.tanh);
+    assert(max <= 8, `tanh is ${max} ulp from Math.tanh`);
+  });
+  await t.step("sigmoid", () => {
+    backend.sigmoid(z, out);
+    const max = worst((x) => 1 / (1 + Math.exp(-x)));
+    assert(max <= 8, `sigmoid is ${max} ulp from 1 / (1 + Math.exp(−z))`);
+  });
+  await t.step("softmaxColumns", () => {
+    const r = 6, m = z.length / r, yHat = backend.alloc(r * m), logNorm = backend.alloc(m);
+    const zs = z.map((x) => x / 20); // columns with a spread of magnitudes, not only one dominant row
+    backend.softmaxColumns(r, m, zs, yHat, logNorm);
+    const js = createJsBackend(), yRef = new Float64Array(r * m), lRef = new Float64Array(m);
+    js.softmaxColumns(r, m, zs, yRef, lRef);
+    let maxY = 0, maxL = 0;
+    for (let q = 0; q < r * m; q++) maxY = Math.max(maxY, ulpDistance(yHat[q], yRef[q]));
+    for (let j = 0; j < m; j++) {
+      let max = -Infinity;
+      for (let i = 0; i < r; i++) max = Math.max(max, zs[i * m + j]);
+      // logNorm = max + log Σ: its error scales with |max| + |log Σ|
+      maxL = Math.max(
+        maxL,
+        Math.abs(logNorm[j] - lRef[j]) / ((Math.abs(max) + Math.abs(lRef[j] - max)) * 2 ** -52),
+      );
+    }
+    assert(maxY <= 8, `softmax is ${maxY} ulp from the reference`);
+    assert(maxL <= 8, `logNorm is ${maxL} ulp of |max| + |log Σ| from the reference`);
+  });
+});
+
+Deno.test("createWasmF32Backend()'s tanh, sigmoid and softmax keep the special values of the reference", () => {
+  const backend = createWasmF32Backend(), js = createJsBackend();
+  const special = Float64Array.of(
+    0,
+    -0,
+    NaN,
+    Infinity,
+    -Infinity,
+    5e-324,
+    -1e-310,
+    1e-200,
+    19,
+    -25,
+    709,
+    -709,
+    746,
+    -746,
+  );
+  for (const op of ["tanh", "sigmoid"] as const) {
+    const out = backend.alloc(special.length), ref = new Float64Array(special.length);
+    backend[op](special, out);
+    js[op](special, ref);
+    for (let q = 0; q < special.length; q++) {
+      assert(ulpDistance(out[q], ref[q]) <= 8, `${op}(${special[q]}) is ${out[q]}, the reference ${ref[q]}`);
+    }
+  }
+  // columns: one −∞ entry, all −∞ (NaN, as the reference), a NaN, a +∞, and ties
+  const z = Float64Array.of(
+    -Infinity,
+    -Infinity,
+    1,
+    Infinity,
+    2,
+    0,
+    -Infinity,
+    NaN,
+    3,
+    0,
+    2,
+    -Infinity,
+    -Infinity,
+    2,
+    0,
+  );
+  const r = 3, m = 5, yHat = backend.alloc(r * m), logNorm = backend.alloc(m);
+  const yRef = new Float64Array(r * m), lRef = new Float64Array(m);
+  backend.softmaxColumns(r, m, z, yHat, logNorm);
+  js.softmaxColumns(r, m, z, yRef, lRef);
+  for (let q = 0; q < r * m; q++) {
+    assert(ulpDistance(yHat[q], yRef[q]) <= 8, `yHat[${q}] is ${yHat[q]}, the reference ${yRef[q]}`);
+  }
+  for (let j = 0; j < m; j++) {
+    assert(ulpDistance(logNorm[j], lRef[j]) <= 8, `logNorm[${j}] is ${logNorm[j]}, the reference ${lRef[j]}`);
+  }
 });

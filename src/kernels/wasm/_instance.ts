@@ -10,7 +10,7 @@ import { F32_RELAXED_WASM, F32_WASM, F64_WASM } from "./_wasm_bytes.ts";
 type P = number;
 /** The exports of kernels_f64.c (pointers are byte offsets). */
 export interface F64Kernels {
-  gemm(r: number, k: number, n: number, A: P, B: P, C: P): void;
+  gemm(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmTN(r: number, k: number, n: number, A: P, B: P, C: P): void;
   gemmNT(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gatherAdd(r: number, cols: number, W: P, tokens: P, m: number, out: P): void;
@@ -42,11 +42,14 @@ export interface F64Kernels {
   __heap_base: WebAssembly.Global;
 }
 
-/** The exports of kernels_f32.c (float32 products into float64 outputs). */
+/** The exports of kernels_f32.c (float32 products into float64 outputs, float64 polynomial tanh, σ, softmax). */
 export interface F32Kernels {
   gemm32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmTN32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
   gemmNT32(r: number, k: number, n: number, A: P, B: P, C: P, scratch: P): void;
+  tanhApprox(n: number, z: P, out: P): void;
+  sigmoidApprox(n: number, z: P, out: P): void;
+  softmaxColumnsApprox(r: number, m: number, z: P, yHat: P, logNorm: P, work: P): void;
 }
 
 /**

@@ -3,7 +3,7 @@
  * multiply and add (no fused multiply-add), so results are the same on every
  * machine. Every sum runs in the same order as the "js" reference backend
  * (src/kernels/js_backend.ts), so results are bit-identical to it:
- * - products: C[x, y] += (0 + U[x,0]·V[0,y] + U[x,1]·V[1,y] + ...), each lane one y;
+ * - products: C[x, y] += (0 + U[x,0]·V[0,y] + U[x,1]·V[1,y] + ...), each lane one (x, y);
  * - Aᵀ·b (one column): c[p] += (A0·b0 + A1·b1) + (A2·b2 + A3·b3) per four rows;
  * - element-wise kernels and optimizer updates: the reference's expressions.
  * tanh, sigmoid and softmax stay in JavaScript (Math.tanh, Math.exp, Math.log).
@@ -20,77 +20,118 @@ typedef double f64;
 #define ST(p, v) wasm_v128_store(p, v)
 #define MADD(acc, a, b) wasm_f64x2_add(acc, wasm_f64x2_mul(a, b))
 #define SPLAT(x) wasm_f64x2_splat(x)
+#define SWAP(v) wasm_i64x2_shuffle(v, v, 1, 0)
+#define LOS(a, b) wasm_i64x2_shuffle(a, b, 0, 2)
+#define HIS(a, b) wasm_i64x2_shuffle(a, b, 1, 3)
+#define ACC(c, s) ST(c, wasm_f64x2_add(LD(c), s))
 
-/* C[x·cs + y] += Σ_t U[x·us + t·ut] · V[t·vs + y] for x < rows, y < cols (sum from 0, t in order). */
-static void tile(int rows, int cols, int len, const f64 *U, int us, int ut, const f64 *V, int vs, f64 *C,
-                 int cs) {
+/*
+ * The matrix products reduce to one loop nest, C[x·cs + y] += Σ_t U[t·su + x] · V[t·sv + y], with both
+ * operands contiguous along the output's axes (x, y) at each step t. Blocks of 4 rows × 4 columns hold
+ * their sixteen sums in eight f64x2 accumulators: per t, two loads of U (rows x0..x3), two of V
+ * (columns y0..y3) and V's halves swapped (y1, y0), (y3, y2), so that the eight products u·v cover all
+ * sixteen (x, y) pairs with no broadcast: a0 holds (x0·y0, x1·y1), b0 (x0·y1, x1·y0), and so on.
+ * Each lane is one output element summed from 0 in order of t, as in the reference.
+ *
+ * Why this shape: V8 bounds-checks every WebAssembly load (a compare and a branch) and keeps 15 vector
+ * registers; 8 accumulators + 4 operands + 1 temporary fit, and 4 loads + 2 shuffles per 8 multiply-adds
+ * cost less than broadcasting each U value from memory (6 loads per 8).
+ */
+
+/* the four rows x0..x3 of a block: C[i·cs + y] += Σ_t U[t·su + i] · V[t·sv + y], i < 4, y < cols */
+static void rows4(int cols, int len, const f64 *U, int su, const f64 *V, int sv, f64 *C, int cs) {
+  f64 *c0 = C, *c1 = c0 + cs, *c2 = c1 + cs, *c3 = c2 + cs;
+  int y = 0;
+  for (; y + 4 <= cols; y += 4) {
+    v128_t a0 = SPLAT(0), b0 = SPLAT(0), a1 = SPLAT(0), b1 = SPLAT(0);
+    v128_t e0 = SPLAT(0), d0 = SPLAT(0), e1 = SPLAT(0), d1 = SPLAT(0);
+    const f64 *u = U, *v = V + y;
+    for (int t = 0; t < len; t++, u += su, v += sv) {
+      v128_t p = LD(u), q = LD(u + 2);
+      v128_t v01 = LD(v), v10 = SWAP(v01);
+      a0 = MADD(a0, p, v01), b0 = MADD(b0, p, v10), e0 = MADD(e0, q, v01), d0 = MADD(d0, q, v10);
+      v128_t v23 = LD(v + 2), v32 = SWAP(v23);
+      a1 = MADD(a1, p, v23), b1 = MADD(b1, p, v32), e1 = MADD(e1, q, v23), d1 = MADD(d1, q, v32);
+    }
+    /* row x0 = (x0·y0, x0·y1) = (a0[0], b0[0]); row x1 = (x1·y0, x1·y1) = (b0[1], a0[1]) */
+    ACC(c0 + y, LOS(a0, b0)), ACC(c1 + y, HIS(b0, a0)), ACC(c0 + y + 2, LOS(a1, b1)), ACC(c1 + y + 2, HIS(b1, a1));
+    ACC(c2 + y, LOS(e0, d0)), ACC(c3 + y, HIS(d0, e0)), ACC(c2 + y + 2, LOS(e1, d1)), ACC(c3 + y + 2, HIS(d1, e1));
+  }
+  if (y + 2 <= cols) {
+    v128_t a0 = SPLAT(0), b0 = SPLAT(0), e0 = SPLAT(0), d0 = SPLAT(0);
+    const f64 *u = U, *v = V + y;
+    for (int t = 0; t < len; t++, u += su, v += sv) {
+      v128_t p = LD(u), q = LD(u + 2), v01 = LD(v), v10 = SWAP(v01);
+      a0 = MADD(a0, p, v01), b0 = MADD(b0, p, v10), e0 = MADD(e0, q, v01), d0 = MADD(d0, q, v10);
+    }
+    ACC(c0 + y, LOS(a0, b0)), ACC(c1 + y, HIS(b0, a0)), ACC(c2 + y, LOS(e0, d0)), ACC(c3 + y, HIS(d0, e0));
+    y += 2;
+  }
+  if (y < cols) {
+    f64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const f64 *u = U, *v = V + y;
+    for (int t = 0; t < len; t++, u += su, v += sv) {
+      f64 b = *v;
+      s0 += u[0] * b, s1 += u[1] * b, s2 += u[2] * b, s3 += u[3] * b;
+    }
+    c0[y] += s0, c1[y] += s1, c2[y] += s2, c3[y] += s3;
+  }
+}
+
+/* one row: C[y] += Σ_t U[t·ut] · V[t·sv + y], y < cols */
+static void row1(int cols, int len, const f64 *U, int ut, const f64 *V, int sv, f64 *C) {
+  int y = 0;
+  for (; y + 2 <= cols; y += 2) {
+    v128_t s = SPLAT(0);
+    const f64 *u = U, *v = V + y;
+    for (int t = 0; t < len; t++, u += ut, v += sv) s = MADD(s, SPLAT(*u), LD(v));
+    ACC(C + y, s);
+  }
+  if (y < cols) {
+    f64 s = 0;
+    const f64 *u = U, *v = V + y;
+    for (int t = 0; t < len; t++, u += ut, v += sv) s += *u * *v;
+    C[y] += s;
+  }
+}
+
+/* panel[4t + i] = src[i·ss + t] for i < 4, t < len: four rows, interleaved per t */
+static void pack4(int len, const f64 *src, int ss, f64 *panel) {
+  const f64 *s0 = src, *s1 = s0 + ss, *s2 = s1 + ss, *s3 = s2 + ss;
+  int t = 0;
+  for (; t + 2 <= len; t += 2, panel += 8) {
+    v128_t a = LD(s0 + t), b = LD(s1 + t), c = LD(s2 + t), d = LD(s3 + t);
+    ST(panel, LOS(a, b)), ST(panel + 2, LOS(c, d)), ST(panel + 4, HIS(a, b)), ST(panel + 6, HIS(c, d));
+  }
+  if (t < len) panel[0] = s0[t], panel[1] = s1[t], panel[2] = s2[t], panel[3] = s3[t];
+}
+
+/* C[x·cs + y] += Σ_t A[x·as + t] · V[t·sv + y]: A's rows are contiguous in t, packed four at a time */
+static void tileRows(int rows, int cols, int len, const f64 *A, int as, const f64 *V, int sv, f64 *C, int cs,
+                     f64 *panel) {
   int x = 0;
   for (; x + 4 <= rows; x += 4) {
-    const f64 *u0 = U + x * us, *u1 = u0 + us, *u2 = u1 + us, *u3 = u2 + us;
-    f64 *c0 = C + x * cs, *c1 = c0 + cs, *c2 = c1 + cs, *c3 = c2 + cs;
-    int y = 0;
-    for (; y + 4 <= cols; y += 4) {
-      v128_t s00 = SPLAT(0), s01 = SPLAT(0), s10 = SPLAT(0), s11 = SPLAT(0);
-      v128_t s20 = SPLAT(0), s21 = SPLAT(0), s30 = SPLAT(0), s31 = SPLAT(0);
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) {
-        v128_t b0 = LD(v), b1 = LD(v + 2), w;
-        w = SPLAT(u0[o]), s00 = MADD(s00, w, b0), s01 = MADD(s01, w, b1);
-        w = SPLAT(u1[o]), s10 = MADD(s10, w, b0), s11 = MADD(s11, w, b1);
-        w = SPLAT(u2[o]), s20 = MADD(s20, w, b0), s21 = MADD(s21, w, b1);
-        w = SPLAT(u3[o]), s30 = MADD(s30, w, b0), s31 = MADD(s31, w, b1);
-      }
-      ST(c0 + y, wasm_f64x2_add(LD(c0 + y), s00)), ST(c0 + y + 2, wasm_f64x2_add(LD(c0 + y + 2), s01));
-      ST(c1 + y, wasm_f64x2_add(LD(c1 + y), s10)), ST(c1 + y + 2, wasm_f64x2_add(LD(c1 + y + 2), s11));
-      ST(c2 + y, wasm_f64x2_add(LD(c2 + y), s20)), ST(c2 + y + 2, wasm_f64x2_add(LD(c2 + y + 2), s21));
-      ST(c3 + y, wasm_f64x2_add(LD(c3 + y), s30)), ST(c3 + y + 2, wasm_f64x2_add(LD(c3 + y + 2), s31));
-    }
-    for (; y + 2 <= cols; y += 2) {
-      v128_t s0 = SPLAT(0), s1 = SPLAT(0), s2 = SPLAT(0), s3 = SPLAT(0);
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) {
-        v128_t b0 = LD(v);
-        s0 = MADD(s0, SPLAT(u0[o]), b0), s1 = MADD(s1, SPLAT(u1[o]), b0);
-        s2 = MADD(s2, SPLAT(u2[o]), b0), s3 = MADD(s3, SPLAT(u3[o]), b0);
-      }
-      ST(c0 + y, wasm_f64x2_add(LD(c0 + y), s0)), ST(c1 + y, wasm_f64x2_add(LD(c1 + y), s1));
-      ST(c2 + y, wasm_f64x2_add(LD(c2 + y), s2)), ST(c3 + y, wasm_f64x2_add(LD(c3 + y), s3));
-    }
-    if (y < cols) {
-      f64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) {
-        f64 b0 = *v;
-        s0 += u0[o] * b0, s1 += u1[o] * b0, s2 += u2[o] * b0, s3 += u3[o] * b0;
-      }
-      c0[y] += s0, c1[y] += s1, c2[y] += s2, c3[y] += s3;
-    }
+    pack4(len, A + x * as, as, panel);
+    rows4(cols, len, panel, 4, V, sv, C + x * cs, cs);
   }
-  for (; x < rows; x++) {
-    const f64 *u0 = U + x * us;
-    f64 *c0 = C + x * cs;
-    int y = 0;
-    for (; y + 4 <= cols; y += 4) {
-      v128_t s0 = SPLAT(0), s1 = SPLAT(0);
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) {
-        v128_t w = SPLAT(u0[o]);
-        s0 = MADD(s0, w, LD(v)), s1 = MADD(s1, w, LD(v + 2));
-      }
-      ST(c0 + y, wasm_f64x2_add(LD(c0 + y), s0)), ST(c0 + y + 2, wasm_f64x2_add(LD(c0 + y + 2), s1));
+  for (; x < rows; x++) row1(cols, len, A + x * as, 1, V, sv, C + x * cs);
+}
+
+/* dst[c·rows + r] = src[r·cols + c]: the transpose, written row by row */
+static void transpose(int rows, int cols, const f64 *src, f64 *dst) {
+  int c = 0;
+  for (; c + 2 <= cols; c += 2) {
+    f64 *d0 = dst + c * rows, *d1 = d0 + rows;
+    const f64 *s = src + c;
+    int r = 0;
+    for (; r + 2 <= rows; r += 2, s += 2 * cols) {
+      v128_t a = LD(s), b = LD(s + cols);
+      ST(d0 + r, LOS(a, b)), ST(d1 + r, HIS(a, b));
     }
-    for (; y + 2 <= cols; y += 2) {
-      v128_t s0 = SPLAT(0);
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) s0 = MADD(s0, SPLAT(u0[o]), LD(v));
-      ST(c0 + y, wasm_f64x2_add(LD(c0 + y), s0));
-    }
-    if (y < cols) {
-      f64 s0 = 0;
-      const f64 *v = V + y;
-      for (int t = 0, o = 0; t < len; t++, o += ut, v += vs) s0 += u0[o] * *v;
-      c0[y] += s0;
-    }
+    if (r < rows) d0[r] = s[0], d1[r] = s[1];
+  }
+  if (c < cols) {
+    for (int r = 0; r < rows; r++) dst[c * rows + r] = src[r * cols + c];
   }
 }
 
@@ -178,31 +219,34 @@ static void outer(int r, int k, const f64 *a, const f64 *b, f64 *C) {
   }
 }
 
-/* C[r×n] += A[r×k]·B[k×n] */
-EXPORT(gemm) void gemm(int r, int k, int n, const f64 *A, const f64 *B, f64 *C) {
+/* C[r×n] += A[r×k]·B[k×n]; `scratch` holds 4·k values (a panel of four rows of A) */
+EXPORT(gemm) void gemm(int r, int k, int n, const f64 *A, const f64 *B, f64 *C, f64 *scratch) {
   if (r < 1 || k < 1 || n < 1) return;
   if (n == 1) matvec(r, k, A, B, C);
-  else tile(r, n, k, A, k, 1, B, n, C, n);
+  else tileRows(r, n, k, A, k, B, n, C, n, scratch);
 }
 
-/* C[k×n] += A[r×k]ᵀ·B[r×n] */
+/* C[k×n] += A[r×k]ᵀ·B[r×n]: A's rows are already contiguous along C's rows */
 EXPORT(gemmTN) void gemmTN(int r, int k, int n, const f64 *A, const f64 *B, f64 *C) {
   if (r < 1 || k < 1 || n < 1) return;
-  if (n == 1) matvecT(r, k, A, B, C);
-  else tile(k, n, r, A, 1, k, B, n, C, n);
+  if (n == 1) {
+    matvecT(r, k, A, B, C);
+    return;
+  }
+  int x = 0;
+  for (; x + 4 <= k; x += 4) rows4(n, r, A + x, k, B, n, C + x * n, n);
+  for (; x < k; x++) row1(n, r, A + x, k, B, n, C + x * n);
 }
 
-/* C[r×k] += A[r×n]·B[k×n]ᵀ; `scratch` holds k·n values (Bᵀ, packed so that its rows are contiguous). */
+/* C[r×k] += A[r×n]·B[k×n]ᵀ; `scratch` holds k·n + 4·n values (Bᵀ, and a panel of four rows of A) */
 EXPORT(gemmNT) void gemmNT(int r, int k, int n, const f64 *A, const f64 *B, f64 *C, f64 *scratch) {
   if (r < 1 || k < 1 || n < 1) return;
   if (n == 1) {
     outer(r, k, A, B, C);
     return;
   }
-  for (int p = 0; p < k; p++) {
-    for (int j = 0; j < n; j++) scratch[j * k + p] = B[p * n + j];
-  }
-  tile(r, k, n, A, n, 1, scratch, k, C, k);
+  transpose(k, n, B, scratch);
+  tileRows(r, k, n, A, n, scratch, k, C, k, scratch + k * n);
 }
 
 /* out[i·m + j] += W[i·cols + tokens[j]] */

@@ -1,6 +1,7 @@
 /**
  * The WebAssembly backends, built into `createBackend()`: `"wasm-f64"` (float64 SIMD,
- * bit-identical to `"js"`) and the opt-in `"wasm-f32"` (float32 products). Both load
+ * bit-identical to `"js"`) and the opt-in `"wasm-f32"` (float32 products, polynomial
+ * tanh / sigmoid / softmax). Both load
  * synchronously from bytes inlined in the source, so a URL import needs no permission.
  *
  * @example Usage

@@ -1,10 +1,13 @@
 /**
  * The opt-in `"wasm-f32"` backend (`exact: false`): the three matrix products run in
  * float32 WebAssembly SIMD (f32x4), with the relaxed-SIMD fused multiply-add where the
- * runtime validates it and plain multiply and add otherwise. Everything else (token
- * gathers, element-wise kernels, optimizer updates, and the one-column products of
- * m = 1, where rounding the matrix would cost as much as the product) is the
- * `"wasm-f64"` code: bit-identical to the reference.
+ * runtime validates it and plain multiply and add otherwise. `tanh`, `sigmoid` and
+ * `softmaxColumns` run in float64 WebAssembly SIMD with polynomial e^x and log (not
+ * `Math.tanh` / `Math.exp` / `Math.log`): within 8 units in the last place of the float64
+ * reference (measured: 4), two to three times faster than the JavaScript loops. Everything
+ * else (token gathers, the other element-wise kernels, optimizer updates, and the
+ * one-column products of m = 1, where rounding the matrix would cost as much as the
+ * product) is the `"wasm-f64"` code: bit-identical to the reference.
  *
  * Storage stays float64 (the interface speaks `Float64Array`, and the trainer writes
  * parameters between steps): each product rounds its two operands to float32 into
@@ -69,13 +72,15 @@ export function createWasmF32Backend(options: WasmF32BackendOptions = {}): Backe
       if (n === 1) return exact.gemm(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
-      w.gemm32(r, k, n, a, b, c, heap.scratch(4 * (r * k + k * n)));
+      // scratch (float32): B, and a panel of four rows of A
+      w.gemm32(r, k, n, a, b, c, heap.scratch(4 * (k * n + 4 * k)));
       heap.end();
     },
     gemmTN(r, k, n, A, B, C) {
       if (n === 1) return exact.gemmTN(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
+      // scratch (float32): A and B
       w.gemmTN32(r, k, n, a, b, c, heap.scratch(4 * (r * k + r * n)));
       heap.end();
     },
@@ -83,7 +88,25 @@ export function createWasmF32Backend(options: WasmF32BackendOptions = {}): Backe
       if (n === 1) return exact.gemmNT(r, k, n, A, B, C);
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
-      w.gemmNT32(r, k, n, a, b, c, heap.scratch(4 * (r * n + k * n)));
+      // scratch (float32): Bᵀ, and a panel of four rows of A
+      w.gemmNT32(r, k, n, a, b, c, heap.scratch(4 * (k * n + 4 * n)));
+      heap.end();
+    },
+    tanh(z, out) {
+      heap.begin();
+      w.tanhApprox(out.length, heap.in(z), heap.out(out));
+      heap.end();
+    },
+    sigmoid(z, out) {
+      heap.begin();
+      w.sigmoidApprox(out.length, heap.in(z), heap.out(out));
+      heap.end();
+    },
+    softmaxColumns(r, m, z, yHat, logNorm) {
+      heap.begin();
+      const zp = heap.in(z), yp = heap.out(yHat), lp = heap.out(logNorm);
+      // scratch: each column's maximum and sum
+      w.softmaxColumnsApprox(r, m, zp, yp, lp, heap.scratch(8 * 2 * m));
       heap.end();
     },
   };

@@ -47,7 +47,9 @@ export function wasmF64Kernels(heap: WasmHeap, w: F64Kernels): Omit<Backend, "na
     alloc: (length) => heap.alloc(length),
     gemm(r, k, n, A, B, C) {
       heap.begin();
-      w.gemm(r, k, n, heap.in(A), heap.in(B), heap.out(C));
+      const a = heap.in(A), b = heap.in(B), c = heap.out(C);
+      // scratch: a panel of four rows of A (n = 1 needs none)
+      w.gemm(r, k, n, a, b, c, n > 1 ? heap.scratch(8 * 4 * k) : 0);
       heap.end();
     },
     gemmTN(r, k, n, A, B, C) {
@@ -58,7 +60,8 @@ export function wasmF64Kernels(heap: WasmHeap, w: F64Kernels): Omit<Backend, "na
     gemmNT(r, k, n, A, B, C) {
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
-      w.gemmNT(r, k, n, a, b, c, n > 1 ? heap.scratch(8 * k * n) : 0);
+      // scratch: Bᵀ and a panel of four rows of A (n = 1 needs none)
+      w.gemmNT(r, k, n, a, b, c, n > 1 ? heap.scratch(8 * (k * n + 4 * n)) : 0);
       heap.end();
     },
     gatherAdd(r, cols, W, tokens, out) {
