@@ -49,7 +49,9 @@ function slice(value: unknown, m: number, { from, to }: ColumnRange, path: strin
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Matrix) {
     if (value.cols !== m) {
-      throw new RangeError(`Cannot split '${path}' by columns as it must have ${m} columns: got ${value.shape}`);
+      throw new RangeError(
+        `Cannot split '${path}' by columns as it must have ${m} columns: got ${value.shape}`,
+      );
     }
     const w = to - from, out = new Matrix(value.rows, w), src = value.data, dst = out.data;
     for (let i = 0; i < value.rows; i++) dst.set(src.subarray(i * m + from, i * m + to), i * w);
@@ -109,9 +111,9 @@ function join(parts: readonly unknown[], widths: readonly number[], path: string
         const part = p as Typed;
         if (part.constructor !== ctor || part.length !== widths[s]) {
           throw new RangeError(
-            `Cannot join '${path}' by columns as part ${s} must be a ${ctor.name} of ${widths[s]} values: got ${
-              describe(p)
-            }`,
+            `Cannot join '${path}' by columns as part ${s} must be a ${ctor.name} of ${
+              widths[s]
+            } values: got ${describe(p)}`,
           );
         }
         out.set(part, from);

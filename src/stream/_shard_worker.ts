@@ -81,7 +81,9 @@ function handle(message: ShardMessage): ShardReply {
   const { init, shard, shared, cell, params } = state;
   if (message.cmd === "window") {
     // the calling thread stored the request's seq after writing the parameters and inputs
-    if (Atomics.load(state.status, 1) < message.seq) throw new Error(`window ${message.seq} was not published`);
+    if (Atomics.load(state.status, 1) < message.seq) {
+      throw new Error(`window ${message.seq} was not published`);
+    }
     readValues(shared.params, state.paramSlots);
     const samples = [];
     for (let step = 0; step < message.steps; step++) {

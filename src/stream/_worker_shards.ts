@@ -121,55 +121,63 @@ export class WorkerShards {
     if (why !== null) throw new TypeError(`Cannot start the workers of train() as ${why}`);
     this.#receive = receiver()!;
     checkReadable(WORKER_URL);
-    const { nx, ny, k1, slots } = options;
-    const paramsBuffer = new SharedArrayBuffer(8 * slotsLength(slots));
+    const paramsBuffer = new SharedArrayBuffer(8 * slotsLength(options.slots));
     this.#params = new Float64Array(paramsBuffer);
     const initial = toWire(options.params);
-    for (let s = 1; s < options.ranges.length; s++) {
-      const range = options.ranges[s], w = range.to - range.from;
-      const status = new SharedArrayBuffer(8), inputs = new SharedArrayBuffer(8 * k1 * stepStride(nx, ny, w));
-      const grads = new SharedArrayBuffer(8 * slotsLength(slots));
-      const worker = new Worker(WORKER_URL, { type: "module" });
-      live++;
-      const channel = new MessageChannel();
-      const handle: Handle = {
-        worker,
-        port: channel.port1,
-        status: new Int32Array(status),
-        inputs: new Float64Array(inputs),
-        grads: new Float64Array(grads),
-        range,
-        seq: 0,
-        failure: null,
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        // keep the process alive (an unhandled worker error ends it): the next wait reports it
-        e.preventDefault();
-        handle.failure ??= e.message;
-      };
-      this.#handles.push(handle);
-      const message: ShardMessage = {
-        cmd: "init",
-        seq: ++handle.seq,
-        port: channel.port2,
-        status,
-        params: paramsBuffer,
-        inputs,
-        grads,
-        spec: options.spec,
-        backend: options.backend,
-        k1,
-        k2: options.k2,
-        startIndex: options.startIndex,
-        columns: w,
-        nx,
-        ny,
-        initial,
-        a0: options.a0s[s] === undefined ? null : toWire(options.a0s[s]),
-        history: options.histories[s] === undefined ? null : toWire(options.histories[s]),
-      };
-      worker.postMessage(message, [channel.port2]);
+    try {
+      for (let s = 1; s < options.ranges.length; s++) this.#start(s, paramsBuffer, initial);
+    } catch (error) {
+      this.close();
+      throw error;
     }
+  }
+
+  #start(s: number, paramsBuffer: SharedArrayBuffer, initial: unknown): void {
+    const options = this.#options;
+    const { nx, ny, k1, slots } = options;
+    const range = options.ranges[s], w = range.to - range.from;
+    const status = new SharedArrayBuffer(8), inputs = new SharedArrayBuffer(8 * k1 * stepStride(nx, ny, w));
+    const grads = new SharedArrayBuffer(8 * slotsLength(slots));
+    const channel = new MessageChannel();
+    const worker = new Worker(WORKER_URL, { type: "module" });
+    live++;
+    const handle: Handle = {
+      worker,
+      port: channel.port1,
+      status: new Int32Array(status),
+      inputs: new Float64Array(inputs),
+      grads: new Float64Array(grads),
+      range,
+      seq: 0,
+      failure: null,
+    };
+    this.#handles.push(handle);
+    worker.onerror = (e: ErrorEvent) => {
+      // keep the process alive (an unhandled worker error ends it): the next wait reports it
+      e.preventDefault();
+      handle.failure ??= e.message;
+    };
+    const message: ShardMessage = {
+      cmd: "init",
+      seq: ++handle.seq,
+      port: channel.port2,
+      status,
+      params: paramsBuffer,
+      inputs,
+      grads,
+      spec: options.spec,
+      backend: options.backend,
+      k1,
+      k2: options.k2,
+      startIndex: options.startIndex,
+      columns: w,
+      nx,
+      ny,
+      initial,
+      a0: options.a0s[s] === undefined ? null : toWire(options.a0s[s]),
+      history: options.histories[s] === undefined ? null : toWire(options.histories[s]),
+    };
+    worker.postMessage(message, [channel.port2]);
   }
 
   /** Publishes the live parameters and each worker's columns of `samples`, and starts the window on every worker. */
@@ -248,7 +256,9 @@ export class WorkerShards {
   #timedOut(h: Handle): Error {
     const path = WORKER_URL.protocol === "file:" ? decodeURIComponent(WORKER_URL.pathname) : WORKER_URL.href;
     return new Error(
-      `${this.#name(h)} did not answer within ${this.#options.timeout} ms ('workerTimeout'): if it never started, ` +
+      `${
+        this.#name(h)
+      } did not answer within ${this.#options.timeout} ms ('workerTimeout'): if it never started, ` +
         `it may lack permission to load its module ${path} (Deno: --allow-read for it; --allow-import for a remote one)`,
     );
   }

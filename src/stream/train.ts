@@ -385,10 +385,14 @@ function checkWorkers<P extends ParamSet, G extends GradSet, C>(
   a0: Matrix | undefined,
 ): void {
   if (typeof workers !== "number") {
-    throw new TypeError(`Cannot create train() as 'workers' must be an integer >= 1: got ${describe(workers)}`);
+    throw new TypeError(
+      `Cannot create train() as 'workers' must be an integer >= 1: got ${describe(workers)}`,
+    );
   }
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(`Cannot create train() as 'workers' must be an integer >= 1: current value is ${workers}`);
+    throw new RangeError(
+      `Cannot create train() as 'workers' must be an integer >= 1: current value is ${workers}`,
+    );
   }
   if (typeof timeout !== "number" || !(timeout > 0)) {
     throw new RangeError(
