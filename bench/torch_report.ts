@@ -11,12 +11,18 @@
  * B1 trains with Adagrad and clipping in PyTorch, B2 with SGD; ours runs its SGD window
  * in both (the update is a small share of B1's window either way).
  *
+ * Then B2 through the public `train()` (`_train_work.ts`: the same model and window, SGD, no
+ * clipping) on both WebAssembly backends with `workers` 1 and 2 (2: the 32 columns split
+ * between this thread and a Web Worker, which loads its module from `src/stream/`: hence
+ * `--allow-read=.`), beside the same PyTorch figure.
+ *
  * @module
  */
 import { createBackend } from "../src/kernels/mod.ts";
 import "../src/kernels/wasm/mod.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
+import { trainStepsPerSecond } from "./_train_work.ts";
 
 const seconds = Number(Deno.args[0] ?? 5);
 if (!(seconds > 0)) {
@@ -73,6 +79,25 @@ for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOpti
       ours.toFixed(0),
       gflops(ours),
       `${(ours / js).toFixed(2)}×`,
+      ref.toFixed(0),
+      gflops(ref),
+      `${(ours / ref).toFixed(2)}×`,
+    ]);
+  }
+}
+// B2 through train(), one thread and two (a row's "vs js" is against the plain-loop js row)
+const jsB2 = Number(rows.find((r) => r[0] === "B2" && r[1] === "js")![2]);
+const b2 = makePlainLoop({ ...B2, backend: createBackend("js") });
+for (const backend of ["wasm-f64", "wasm-f32"]) {
+  for (const workers of [1, 2]) {
+    const ours = trainStepsPerSecond(B2, { backend, workers, seconds }), ref = theirs.get("B2")!.steps;
+    const gflops = (steps: number) => (steps * b2.flopsPerStep / 1e9).toFixed(2);
+    rows.push([
+      "B2 train()",
+      `${backend}, workers ${workers}`,
+      ours.toFixed(0),
+      gflops(ours),
+      `${(ours / jsB2).toFixed(2)}×`,
       ref.toFixed(0),
       gflops(ref),
       `${(ours / ref).toFixed(2)}×`,
