@@ -148,6 +148,12 @@ Deno.test("train({ workers }) gives workers: 1's results up to float rounding (1
       assertEquals(liveWorkers(), 0);
     });
   }
+  await t.step("wasm-f32 (float32 products): within float32 rounding, 1e-5", () => {
+    const [, samples, options] = CASES[2];
+    const one = runEvents(samples, { ...options, backend: "wasm-f32", workers: 1 });
+    assertClose(runEvents(samples, { ...options, backend: "wasm-f32", workers: 2 }), one, 1e-5);
+    assertEquals(liveWorkers(), 0);
+  });
 });
 
 Deno.test("train({ workers: 2 }) is deterministic: two runs are bit for bit the same", () => {
@@ -308,6 +314,20 @@ Deno.test("train({ workers: 2 }) keeps RxJS's contract and terminates its worker
     assertEquals(liveWorkers(), 0);
     const done = collectSync(from(tokenSamples(9, 2)).pipe(train(options)));
     assert(done.completed && done.values.length === 2);
+    assertEquals(liveWorkers(), 0);
+  });
+  await t.step("a re-entrant Subject feedback loop trains as on the whole stream", () => {
+    const samples = tokenSamples(9, 2);
+    const subject = new Subject<Sample>();
+    const out: Summary[] = [];
+    subject.pipe(train({ ...options, k1: 1, k2: 3 })).subscribe((e) => {
+      out.push(summary(e as TrainEvent<ParamSet, unknown>));
+      // the consumer pushes the next sample while train() is still handling this one
+      if (e.step < samples.length) subject.next(samples[e.step]);
+      else subject.complete();
+    });
+    subject.next(samples[0]);
+    assertBitEqual(out, runEvents(samples, { ...options, k1: 1, k2: 3 }));
     assertEquals(liveWorkers(), 0);
   });
   await t.step("samples are never changed", () => {
