@@ -209,13 +209,18 @@ export interface TrainEvent<P extends ParamSet = RnnParams, C = StepCache> {
  * parameters. Samples and the `params` option are never changed; buffers are released on
  * teardown. A partial window at completion is dropped (see {@linkcode tbptt}).
  *
+ * With `workers: n` > 1 each window's m columns are split between the calling thread and
+ * n − 1 Web Workers (one synchronisation and one gradient merge per window; the same
+ * contract, snapshots of all m columns, results within float rounding of one thread's):
+ * see {@linkcode TrainOptions.workers}.
+ *
  * @typeParam P The cell's parameters.
  * @typeParam G The cell's gradients.
  * @typeParam C The cell's step cache.
  * @param options Model, cell, backend, truncation, optimizer and policies.
  * @returns An operator from samples to training events (one per window).
- * @throws {RangeError} When an option is out of range, the backend name is unknown, or `resume` does not fit the cell (at creation).
- * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given, or `cell` or `backend` has the wrong type.
+ * @throws {RangeError} When an option is out of range, the backend name is unknown, or `resume` does not fit the cell (at creation); with `workers` > 1, when the cell or backend is not built in.
+ * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given, or `cell`, `backend` or `workers` has the wrong type; with `workers` > 1, when `backend` is a Backend object or the runtime has no workers.
  *
  * @example Usage
  * ```ts
