@@ -4,21 +4,23 @@
  * same math as `makePlainLoop`'s plus what the pipeline adds (sample checks, the k2 ring,
  * the update stage) — and, with `workers` > 1, the split of the columns between threads.
  *
+ * Several runs are timed interleaved, one window each in turn, so that a shared machine's
+ * changing load falls on all of them alike: each run is a live `train()` subscription fed
+ * synchronously through a Subject, and a window is the k samples that close it.
+ *
  * @module
  */
-import { from, takeWhile } from "rxjs";
+import { Subject } from "rxjs";
 import { Matrix, Random, train } from "../mod.ts";
 import type { Sample } from "../mod.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
 
-/** What to measure. */
-export interface TrainWorkOptions {
+/** One run to time. */
+export interface TrainRun {
   /** The kernel backend's name. */
   backend: string;
   /** Threads in all (`train({ workers })`). */
   workers: number;
-  /** Seconds of measurement (after a warm-up of a second or two). */
-  seconds: number;
 }
 
 /** Synthetic samples of a workload: `dataWindows` windows of k steps, cycled (dense normal or token inputs, token targets). */
@@ -38,48 +40,56 @@ function samplesOf(options: PlainLoopOptions, dataWindows = 4): Sample[] {
 }
 
 /**
- * Median steps/s of `train()` on the workload, over slices of at least 200 ms (whole
- * windows) after a warm-up (which also covers the workers' start), in one subscription to
- * an endless synchronous source.
+ * Median steps/s of `train()` on the workload for each run, over its windows, timed in
+ * turn (one window of each run, then the next round) after a warm-up that also covers the
+ * workers' start, for `seconds` in all.
  */
-export function trainStepsPerSecond(workload: PlainLoopOptions, options: TrainWorkOptions): number {
-  const { backend, workers, seconds } = options;
+export function trainStepsPerSecond(workload: PlainLoopOptions, runs: TrainRun[], seconds: number): number[] {
   const { nx, na, ny, k = 25, seed = 0 } = workload;
   const data = samplesOf(workload);
-  function* endless(): Generator<Sample> {
-    for (let i = 0;; i = (i + 1) % data.length) yield data[i];
-  }
-  const warmUntil = performance.now() + Math.min(2000, 500 + seconds * 250);
-  const stopAt = warmUntil + seconds * 1000;
-  const slices: number[] = [];
-  let sliceStart = NaN, windows = 0;
-  from(endless()).pipe(
-    train({
-      sizes: { nx, na, ny },
-      seed,
-      k1: k,
-      k2: k,
-      optimizer: { type: "sgd", learningRate: 0.01 },
-      clip: {},
-      reduction: "sum",
-      backend,
-      workers,
-    }),
-    takeWhile(() => performance.now() < stopAt || slices.length < 5),
-  ).subscribe(() => {
-    const now = performance.now();
-    if (now < warmUntil) return;
-    if (Number.isNaN(sliceStart)) {
-      sliceStart = now;
-      return;
-    }
-    windows++;
-    if (now - sliceStart >= 200) {
-      slices.push((now - sliceStart) / windows);
-      sliceStart = now;
-      windows = 0;
-    }
+  const live = runs.map(({ backend, workers }) => {
+    const samples = new Subject<Sample>();
+    let windows = 0;
+    const subscription = samples.pipe(
+      train({
+        sizes: { nx, na, ny },
+        seed,
+        k1: k,
+        k2: k,
+        optimizer: { type: "sgd", learningRate: 0.01 },
+        clip: {},
+        reduction: "sum",
+        backend,
+        workers,
+      }),
+    ).subscribe({
+      next: () => windows++,
+      error: (e) => {
+        throw e;
+      },
+    });
+    let at = 0;
+    const times: number[] = [];
+    const window = (): number => {
+      const before = windows, t0 = performance.now();
+      for (let i = 0; i < k; i++) {
+        samples.next(data[at]);
+        at = (at + 1) % data.length;
+      }
+      if (windows !== before + 1) throw new Error("a window did not close");
+      return performance.now() - t0;
+    };
+    return { window, times, subscription };
   });
-  slices.sort((a, b) => a - b);
-  return k * 1000 / slices[Math.floor(slices.length / 2)];
+  const warmUntil = performance.now() + Math.min(2000, 500 + seconds * 250);
+  while (performance.now() < warmUntil) for (const run of live) run.window();
+  const stopAt = performance.now() + seconds * 1000;
+  while (performance.now() < stopAt || live[0].times.length < 5) {
+    for (const run of live) run.times.push(run.window());
+  }
+  return live.map(({ times, subscription }) => {
+    subscription.unsubscribe();
+    times.sort((a, b) => a - b);
+    return k * 1000 / times[Math.floor(times.length / 2)];
+  });
 }
