@@ -11,12 +11,18 @@
  * B1 trains with Adagrad and clipping in PyTorch, B2 with SGD; ours runs its SGD window
  * in both (the update is a small share of B1's window either way).
  *
+ * Then B2 through the public `train()` (`_train_work.ts`: the same model and window, SGD, no
+ * clipping) on both WebAssembly backends with `workers` 1 and 2 (2: the 32 columns split
+ * between this thread and a Web Worker, which loads its module from `src/stream/`: hence
+ * `--allow-read=.`), beside the same PyTorch figure.
+ *
  * @module
  */
 import { createBackend } from "../src/kernels/mod.ts";
 import "../src/kernels/wasm/mod.ts";
 import { B1, B2, makePlainLoop } from "./_core_work.ts";
 import type { PlainLoopOptions } from "./_core_work.ts";
+import { trainStepsPerSecond } from "./_train_work.ts";
 
 const seconds = Number(Deno.args[0] ?? 5);
 if (!(seconds > 0)) {
@@ -79,6 +85,26 @@ for (const [name, options] of [["B1", B1], ["B2", B2]] as [string, PlainLoopOpti
     ]);
   }
 }
+// B2 through train(), one thread and two (a row's "vs js" is against the plain-loop js row)
+const jsB2 = Number(rows.find((r) => r[0] === "B2" && r[1] === "js")![2]);
+const b2 = makePlainLoop({ ...B2, backend: createBackend("js") });
+const runs = ["wasm-f64", "wasm-f32"].flatMap((backend) => [1, 2].map((workers) => ({ backend, workers })));
+// one window of each run in turn: a shared machine's changing load falls on all four alike
+const measured = trainStepsPerSecond(B2, runs, 4 * seconds);
+runs.forEach(({ backend, workers }, i) => {
+  const ours = measured[i], ref = theirs.get("B2")!.steps;
+  const gflops = (steps: number) => (steps * b2.flopsPerStep / 1e9).toFixed(2);
+  rows.push([
+    "B2 train()",
+    `${backend}, workers ${workers}`,
+    ours.toFixed(0),
+    gflops(ours),
+    `${(ours / jsB2).toFixed(2)}×`,
+    ref.toFixed(0),
+    gflops(ref),
+    `${(ours / ref).toFixed(2)}×`,
+  ]);
+});
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) {
   console.log(r.map((cell, c) => c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));

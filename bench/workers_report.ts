@@ -1,84 +1,35 @@
 /**
- * Would `train({ workers: 2 })` pay? A measured prototype: B2's 32 columns split between
- * two workers (16 each, its own gradients), against one thread running all 32, on the
- * same backend. Each window the main thread signals both workers, waits for both, and
- * merges (adds) their gradients: one synchronisation per window, never one per kernel.
- * The gradient merge is timed separately on the B2 parameter count. This is an upper
- * bound of the gain: a real split also shares the parameters (a shared memory) and
- * splits the hidden state's columns, which this prototype leaves to each worker.
+ * Does `train({ workers: 2 })` pay? The public `train()` on B2 (n_x = n_y = 128,
+ * n_a = 256, m = 32, k = 32, dense inputs) with workers 1 and 2, on `"wasm-f64"` and
+ * `"wasm-f32"`, in the same run: median steps/s over windows, the two runs of a backend
+ * timed in turn (one window each, then the next round: a shared machine's changing load
+ * falls on both alike), after a warm-up that covers the workers' start. With 2, the 32 columns split
+ * 16 + 16 between the calling thread and one Web Worker: one synchronisation and one
+ * gradient merge per window.
  *
- *     deno run --allow-read=. bench/workers_report.ts [seconds, default 5] [backend, default wasm-f64]
+ *     deno task bench:workers [seconds per row, default 5]
+ *
+ * (`--allow-read=.`: a worker loads its module from `src/stream/`.)
  *
  * @module
  */
-import { createBackend } from "../src/kernels/mod.ts";
-import { B2, makePlainLoop } from "./_core_work.ts";
+import { B2 } from "./_core_work.ts";
+import { trainStepsPerSecond } from "./_train_work.ts";
 
 const seconds = Number(Deno.args[0] ?? 5);
-const backend = Deno.args[1] ?? "wasm-f64";
 if (!(seconds > 0)) {
   throw new RangeError(`Cannot run workers_report as 'seconds' must be > 0: current value is ${seconds}`);
 }
-const m = B2.m!, k = B2.k!;
 
-/** Median windows/s of `run` over slices of at least 200 ms, after a warm-up. */
-async function windowsPerSecond(run: () => Promise<unknown> | unknown): Promise<number> {
-  const warm = performance.now() + 1000;
-  while (performance.now() < warm) await run();
-  const slices: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000 || slices.length < 5) {
-    const t0 = performance.now();
-    let n = 0, t1 = t0;
-    while (t1 - t0 < 200) {
-      await run();
-      n++;
-      t1 = performance.now();
-    }
-    slices.push((t1 - t0) / n);
-  }
-  slices.sort((a, b) => a - b);
-  return 1000 / slices[Math.floor(slices.length / 2)];
+const rows: string[][] = [["backend", "workers", "steps/s", "vs 1"]];
+for (const backend of ["wasm-f64", "wasm-f32"]) {
+  // one window of each in turn: the machine's load falls on both alike
+  const [one, two] = trainStepsPerSecond(B2, [{ backend, workers: 1 }, { backend, workers: 2 }], 2 * seconds);
+  rows.push([backend, "1", one.toFixed(1), "1.00×"]);
+  rows.push([backend, "2", two.toFixed(1), `${(two / one).toFixed(2)}×`]);
 }
-
-// one thread, all columns
-const single = makePlainLoop({ ...B2, backend: createBackend(backend) });
-const one = await windowsPerSecond(() => single.runWindow());
-
-// two workers, half the columns each, plus the merge of two gradient sets
-const workers = [0, 1].map(() =>
-  new Worker(new URL("./_workers_worker.ts", import.meta.url), { type: "module" })
-);
-const reply = (w: Worker) => new Promise<unknown>((resolve) => w.onmessage = (e) => resolve(e.data));
-await Promise.all(workers.map((w, i) => {
-  const r = reply(w);
-  w.postMessage({ columns: m / 2, backend, seed: B2.seed! + i });
-  return r;
-}));
-const { na, nx, ny } = B2;
-const gradCount = na * nx + na * na + na + ny * na + ny;
-const mine = new Float64Array(gradCount), theirs = new Float64Array(gradCount).fill(1e-3);
-const merge = () => {
-  for (let q = 0; q < gradCount; q++) mine[q] += theirs[q];
-};
-const two = await windowsPerSecond(async () => {
-  await Promise.all(workers.map((w) => {
-    const r = reply(w);
-    w.postMessage({});
-    return r;
-  }));
-  merge();
-});
-for (const w of workers) w.terminate();
-
-const t0 = performance.now();
-for (let i = 0; i < 200; i++) merge();
-const mergeMs = (performance.now() - t0) / 200;
-
-console.log(`backend ${backend}, B2 (m = ${m}, k = ${k}), ${navigator.hardwareConcurrency} logical CPUs`);
-console.log(`one thread:  ${(one * k).toFixed(0)} steps/s`);
-console.log(
-  `two workers: ${(two * k).toFixed(0)} steps/s (${(two / one).toFixed(2)}×), merge ${
-    mergeMs.toFixed(3)
-  } ms/window`,
-);
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+console.log(`B2 (m = ${B2.m}, k = ${B2.k}) through train(), ${navigator.hardwareConcurrency} logical CPUs`);
+for (const r of rows) {
+  console.log(r.map((cell, c) => c < 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "));
+}

@@ -60,6 +60,7 @@ const SPEC: OptionSpec = {
   "sample-every": { type: "string" },
   "log-every": { type: "string" },
   backend: { type: "string" },
+  workers: { type: "string" },
   holdout: { type: "string" },
   valid: { type: "string" },
   "eval-every": { type: "string" },
@@ -111,6 +112,10 @@ Run:
   --backend NAME       the kernel backend: ${
   backendNames().join(", ")
 } (default: the resumed checkpoint's, else ${DEFAULT_BACKEND})
+  --workers N          threads that share each window's --streams columns: this one and N-1
+                       Web Workers, one merge per window (default 1; at most --streams;
+                       results differ from one thread's only by float rounding). Needs read
+                       access to the library's src/stream/ (e.g. --allow-read=.)
   --eval-every N       also measure held-out bits/char every N steps (default: only at the end)
 
 Output:
@@ -178,6 +183,10 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     );
   }
   const config = resolveRunConfig(values, checkpoint);
+  const workers = numberOption(values, "workers", { integer: true, min: 1 }) ?? 1;
+  if (workers > config.streams) {
+    throw new UsageError(`--workers must be at most --streams (${config.streams}): got '${values.workers}'`);
+  }
   const backend = backendOption(values, "train") ??
     (checkpoint !== null && backendNames().includes(checkpoint.backend)
       ? checkpoint.backend
@@ -203,7 +212,7 @@ export async function trainCommand(args: readonly string[]): Promise<number> {
     ? freshOptions(config, data)
     : resumeOptions(checkpoint, data, resumePath!);
   // train({ backend }) runs every kernel on it (a train() that predates the option ignores it)
-  Object.assign(trainOptions, { backend });
+  Object.assign(trainOptions, { backend, workers });
   // a fresh run builds its cell from the flags; a resumed one rebuilds the checkpoint's
   const cell = checkpoint?.cell ?? cellOf(config);
   if (checkpoint === null) Object.assign(trainOptions, { cell });

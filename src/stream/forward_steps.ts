@@ -5,7 +5,6 @@
  */
 import { Observable } from "../deps.ts";
 import type { OperatorFunction } from "../deps.ts";
-import { checkReset } from "../cells/checks.ts";
 import type { StepCache } from "../cells/rnn/cell.ts";
 import { assertFinite, assertShape, describe, Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
@@ -16,6 +15,7 @@ import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, Input, ParamSet, Target } from "../cells/types.ts";
 import { subscribeLinked } from "./operate.ts";
+import { SampleGate } from "./_check_sample.ts";
 
 /**
  * One time step of training data for m parallel streams. The stages keep references to
@@ -160,7 +160,14 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
       // per-subscription state: state, counters, cache pool
       let state: Matrix | null = options.a0?.clone() ?? null;
       // samples received so far, valid or not, counted across resumes (for error messages)
-      let index = startIndex, skipped = startSkipped, received = startIndex + startSkipped;
+      const gate = new SampleGate(cell, params, {
+        onInvalid,
+        onSkip: options.onSkip,
+        allowUnlabeled,
+        startReceived: startIndex + startSkipped,
+        startSkipped,
+      });
+      let index = startIndex;
       let caches: C[] = [];
       let next = 0;
       const runtime = cell.bind(createBackend(backend, "forwardSteps()"));
@@ -171,30 +178,11 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
       });
       subscribeLinked(source, subscriber, {
         next(sample) {
-          const at = received++;
-          let x: Input, y: Target | null, reset: Uint8Array | null, prev: Matrix;
-          try {
-            if (sample === null || typeof sample !== "object") {
-              throw new TypeError(`a sample must be an object { x, y, reset? }: got ${describe(sample)}`);
-            }
-            const m = state?.cols ?? columnsOf(sample.x);
-            x = cell.input(sample.x, params, m);
-            y = allowUnlabeled && (sample.y === undefined || sample.y === null)
-              ? null
-              : cell.target(sample.y, params, m);
-            reset = checkReset(sample.reset, m);
-            prev = state ?? new Matrix(na, m);
-          } catch (err) {
-            const error = err instanceof Error ? err : new Error(String(err));
-            const wrapped = new (error instanceof TypeError ? TypeError : RangeError)(
-              `Invalid sample at step ${at}: ${error.message}`,
-            );
-            if (onInvalid === "error") throw wrapped;
-            skipped++;
-            // a throw here errors the stream (subscribeLinked forwards it)
-            options.onSkip?.(wrapped, sample, at);
-            return;
-          }
+          // an invalid sample throws (errors the stream) or is counted and skipped; a throwing onSkip errors the stream
+          const checked = gate.admit(sample, state?.cols ?? null);
+          if (checked === null) return;
+          const { x, y, reset } = checked;
+          const prev = state ?? new Matrix(na, checked.m);
           // a cell that throws errors the stream, and the state stays at the previous step
           let cache: C;
           if (pool === 0) {
@@ -207,19 +195,10 @@ export function forwardSteps<P extends ParamSet = RnnParams, G extends GradSet =
           const loss = y === null ? 0 : runtime.loss(cache, y);
           if (pool !== 0) next = (next + 1) % pool;
           state = cell.stateOf(cache);
-          subscriber.next({ index: index++, cache, y, loss, skipped });
+          subscriber.next({ index: index++, cache, y, loss, skipped: gate.skipped });
         },
       });
     });
-}
-
-function columnsOf(x: unknown): number {
-  if (x instanceof Matrix) return x.cols;
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) {
-    const n = (x as ArrayLike<unknown>).length;
-    if (n >= 1) return n;
-  }
-  throw new TypeError(`'x' must be a Matrix or a non-empty list of token indices: got ${describe(x)}`);
 }
 
 /** Options for {@linkcode setLabel}. */

@@ -12,6 +12,7 @@ import type { Matrix } from "../math/matrix.ts";
 import type { RnnGrads, RnnParams } from "../cells/rnn/params.ts";
 import { rnnCell } from "../cells/rnn/rnn_cell.ts";
 import { checkBackend, createBackend, DEFAULT_BACKEND } from "../kernels/create_backend.ts";
+import { resident } from "../kernels/resident.ts";
 import type { BackendChoice } from "../kernels/create_backend.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { GradSet, Head, ParamSet } from "../cells/types.ts";
@@ -140,7 +141,7 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
       // bumped by every step and by teardown: history() refuses to describe a ring that has moved on
       let moves = 0;
       let grads: G | null = null;
-      let dNext = new Float64Array(0), dPrev = new Float64Array(0);
+      let dNext: Float64Array = new Float64Array(0), dPrev: Float64Array = new Float64Array(0);
       const newestFirst = (): StepRecord<C>[] => {
         const out: StepRecord<C>[] = [];
         for (let i = ring.length - 1; i >= 0; i--) out.push(ring[(oldest + i) % ring.length]);
@@ -167,9 +168,11 @@ export function tbptt<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
           // a cell that throws errors the stream (subscribeLinked forwards it): no window is emitted
           const m = cell.stateOf(record.cache).cols;
           if (grads === null || dNext.length !== na * m) {
-            grads = cell.zeroGrads(params);
-            dNext = new Float64Array(na * m);
-            dPrev = new Float64Array(na * m);
+            // in the backend's memory, as the parameters and caches are: a WebAssembly kernel then
+            // adds into them in place, instead of copying every gradient in and out at each step
+            grads = resident(cell.zeroGrads(params), runtime.backend) as G;
+            dNext = runtime.backend.alloc(na * m);
+            dPrev = runtime.backend.alloc(na * m);
           } else {
             for (const slot of cell.slots(params, grads)) slot.grad.fill(0);
           }

@@ -28,6 +28,8 @@ import { describe } from "../math/matrix.ts";
 import type { Matrix } from "../math/matrix.ts";
 import { subscribeLinked } from "./operate.ts";
 import { tbptt } from "./tbptt.ts";
+import { shardedWindows } from "./_sharded_windows.ts";
+import { workersUnsupported } from "./_worker_shards.ts";
 
 /** Running totals of a training run. */
 export interface TrainCounters {
@@ -141,6 +143,20 @@ export interface TrainOptions<P extends ParamSet = RnnParams, G extends GradSet 
   smoothing?: number;
   /** A snapshot to continue from exactly; its config wins over the options above. */
   resume?: TrainerSnapshot<P, C>;
+  /**
+   * Threads in all that share each window's m columns: the calling thread computes the
+   * first range of columns and `workers − 1` Web Workers the others (contiguous, as even as
+   * possible; at most m). One synchronisation and one gradient merge per window; results
+   * differ from one thread's only by float rounding (the same sums in another order) and
+   * are deterministic for a given n. With more than 1: a backend name (not a Backend
+   * object), a built-in cell, Deno (the calling thread blocks in `Atomics.wait`, so not a
+   * browser's main thread) and read permission for the worker module
+   * (`src/stream/_shard_worker.ts`). See docs/backends.md.
+   * @default {1}
+   */
+  workers?: number;
+  /** With `workers` > 1: milliseconds to wait for a worker before the stream errors (e.g. one that never started). @default {30000} */
+  workerTimeout?: number;
 }
 
 /**
@@ -193,13 +209,18 @@ export interface TrainEvent<P extends ParamSet = RnnParams, C = StepCache> {
  * parameters. Samples and the `params` option are never changed; buffers are released on
  * teardown. A partial window at completion is dropped (see {@linkcode tbptt}).
  *
+ * With `workers: n` > 1 each window's m columns are split between the calling thread and
+ * n − 1 Web Workers (one synchronisation and one gradient merge per window; the same
+ * contract, snapshots of all m columns, results within float rounding of one thread's):
+ * see {@linkcode TrainOptions.workers}.
+ *
  * @typeParam P The cell's parameters.
  * @typeParam G The cell's gradients.
  * @typeParam C The cell's step cache.
  * @param options Model, cell, backend, truncation, optimizer and policies.
  * @returns An operator from samples to training events (one per window).
- * @throws {RangeError} When an option is out of range, the backend name is unknown, or `resume` does not fit the cell (at creation).
- * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given, or `cell` or `backend` has the wrong type.
+ * @throws {RangeError} When an option is out of range, the backend name is unknown, or `resume` does not fit the cell (at creation); with `workers` > 1, when the cell or backend is not built in.
+ * @throws {TypeError} When neither `params`, `sizes` nor `resume` is given, or `cell`, `backend` or `workers` has the wrong type; with `workers` > 1, when `backend` is a Backend object or the runtime has no workers.
  *
  * @example Usage
  * ```ts
@@ -220,7 +241,15 @@ export interface TrainEvent<P extends ParamSet = RnnParams, C = StepCache> {
 export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGrads, C = StepCache>(
   options: TrainOptions<P, G, C>,
 ): OperatorFunction<Sample, TrainEvent<P, C>> {
-  const { resume, smoothing = 0.99, onInvalid = "error", onSkip, schedule } = options;
+  const {
+    resume,
+    smoothing = 0.99,
+    onInvalid = "error",
+    onSkip,
+    schedule,
+    workers = 1,
+    workerTimeout = 30_000,
+  } = options;
   const config = resolveConfig(options);
   if (!(smoothing >= 0 && smoothing < 1)) {
     throw new RangeError(
@@ -253,6 +282,7 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
     start: { updates: counters0.windows - counters0.rejected, rejected: counters0.rejected },
   };
   applyUpdates({ params: initial, ...updates });
+  checkWorkers(workers, workerTimeout, backend, cell, a0);
   return (source) =>
     new Observable<TrainEvent<P, C>>((subscriber) => {
       // per-subscription state: one backend for the three stages, the parameters in its
@@ -264,21 +294,41 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
       let windows = counters0.windows;
       const started = performance.now();
       let stepsHere = 0;
-      const pipeline = source.pipe(
-        forwardSteps({
-          params,
-          cell,
-          backend: runtime,
-          onInvalid,
-          onSkip,
-          a0,
-          startIndex: counters0.steps,
-          startSkipped: counters0.skipped,
-          pool: k2 + 1,
-        }),
-        tbptt({ params, k1, k2, cell, backend: runtime, history }),
-        applyUpdates({ params, ...updates, backend: runtime }),
-      );
+      const pipeline = workers === 1
+        ? source.pipe(
+          forwardSteps({
+            params,
+            cell,
+            backend: runtime,
+            onInvalid,
+            onSkip,
+            a0,
+            startIndex: counters0.steps,
+            startSkipped: counters0.skipped,
+            pool: k2 + 1,
+          }),
+          tbptt({ params, k1, k2, cell, backend: runtime, history }),
+          applyUpdates({ params, ...updates, backend: runtime }),
+        )
+        : source.pipe(
+          shardedWindows({
+            params,
+            cell,
+            backend: runtime,
+            backendName,
+            workers,
+            timeout: workerTimeout,
+            k1,
+            k2,
+            onInvalid,
+            onSkip,
+            a0,
+            history,
+            startIndex: counters0.steps,
+            startSkipped: counters0.skipped,
+          }),
+          applyUpdates({ params, ...updates, backend: runtime }),
+        );
       // the stages copied the history into their ring: drop this subscription's reference
       history = undefined;
       subscribeLinked(pipeline, subscriber, {
@@ -324,6 +374,73 @@ export function train<P extends ParamSet = RnnParams, G extends GradSet = RnnGra
         },
       });
     });
+}
+
+/** Backends every worker can create by name (a name registered on the calling thread is unknown in a worker). */
+const WORKER_BACKENDS = ["js", "wasm-f64", "wasm-f32"];
+/** Cell kinds every worker can rebuild from a spec. */
+const WORKER_CELLS = ["rnn", "gru", "lstm", "stack"];
+
+/** Checks `workers` and `workerTimeout`, and with more than one worker, what the workers must rebuild. */
+function checkWorkers<P extends ParamSet, G extends GradSet, C>(
+  workers: unknown,
+  timeout: unknown,
+  backend: BackendChoice,
+  cell: RecurrentCell<P, G, C>,
+  a0: Matrix | undefined,
+): void {
+  if (typeof workers !== "number") {
+    throw new TypeError(
+      `Cannot create train() as 'workers' must be an integer >= 1: got ${describe(workers)}`,
+    );
+  }
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(
+      `Cannot create train() as 'workers' must be an integer >= 1: current value is ${workers}`,
+    );
+  }
+  if (typeof timeout !== "number" || !(timeout > 0)) {
+    throw new RangeError(
+      `Cannot create train() as 'workerTimeout' must be a number of milliseconds > 0: current value is ${
+        String(timeout)
+      }`,
+    );
+  }
+  if (workers === 1) return;
+  if (typeof backend !== "string") {
+    throw new TypeError(
+      `Cannot create train() with 'workers' > 1 as 'backend' must be a backend name (each worker creates its own): got a Backend object "${backend.name}"`,
+    );
+  }
+  if (!WORKER_BACKENDS.includes(backend)) {
+    throw new RangeError(
+      `Cannot create train() with 'workers' > 1 as 'backend' must be a built-in backend (${
+        WORKER_BACKENDS.join(", ")
+      }): current value is ${backend}`,
+    );
+  }
+  const spec = cell.spec();
+  if (!WORKER_CELLS.includes(spec.kind)) {
+    throw new RangeError(
+      `Cannot create train() with 'workers' > 1 as 'cell' must be a built-in cell that a worker rebuilds from its spec (${
+        WORKER_CELLS.join(", ")
+      }): current value is ${spec.kind}`,
+    );
+  }
+  if (JSON.stringify(createCell(spec, "train()").spec()) !== JSON.stringify(spec)) {
+    throw new RangeError(
+      `Cannot create train() with 'workers' > 1 as 'cell' must be rebuilt by its spec: current value is ${
+        JSON.stringify(spec)
+      }`,
+    );
+  }
+  if (a0 !== undefined && workers > a0.cols) {
+    throw new RangeError(
+      `Cannot create train() as 'workers' must be <= the batch columns m = ${a0.cols}: current value is ${workers}`,
+    );
+  }
+  const why = workersUnsupported();
+  if (why !== null) throw new TypeError(`Cannot create train() with 'workers' > 1 as ${why}`);
 }
 
 /** The run's cell: the options (a name with layers and embedding, or a cell), or a resumed snapshot's spec, checked against each other. */

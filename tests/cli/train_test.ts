@@ -140,3 +140,44 @@ Deno.test("Ctrl-C (SIGINT to a real subprocess) writes a final checkpoint that r
     assertBitEqual(b.trainer, a.trainer, "trainer");
   });
 });
+
+Deno.test("train --workers 2 splits the streams between two threads: a checkpoint of all streams that resumes on one", async (t) => {
+  const dir = await tmpDir();
+  try {
+    const one = `${dir.path}/one.ckpt`, two = `${dir.path}/two.ckpt`;
+    const [a, b] = await Promise.all([
+      cli(["train", "--steps", "30", "--checkpoint", one, ...SMALL]),
+      cli(["train", "--steps", "30", "--workers", "2", "--checkpoint", two, ...SMALL]),
+    ]);
+    assertStrictEquals(a.code, 0, a.stderr);
+    assertStrictEquals(b.code, 0, b.stderr);
+    await t.step(
+      "the same run up to float rounding: same held-out figure, parameters within 1e-12",
+      async () => {
+        const heldOut = (out: string) => out.match(/^held-out: .*$/m)?.[0];
+        assertEquals(heldOut(b.stdout), heldOut(a.stdout));
+        const x = await loadCheckpoint(one), y = await loadCheckpoint(two);
+        assertEquals(y.trainer!.hidden.cols, 4);
+        for (const [name, m] of Object.entries(x.params!)) {
+          const scale = Math.max(...m.data.map(Math.abs));
+          y.params![name].data.forEach((v, q) => assert(Math.abs(v - m.data[q]) <= 1e-12 * scale, name));
+        }
+      },
+    );
+    await t.step("its checkpoint resumes on one thread", async () => {
+      const r = await cli(["train", "--resume", two, "--steps", "10"]);
+      assertStrictEquals(r.code, 0, r.stderr);
+      assertStringIncludes(r.stdout, `checkpoint: ${two} (step 40)`);
+    });
+    await t.step("more workers than streams, or not an integer >= 1, is a usage error", async () => {
+      assertOneLineError(
+        await cli(["train", "--workers", "5", ...SMALL]),
+        2,
+        "--workers must be at most --streams (4): got '5'",
+      );
+      assertOneLineError(await cli(["train", "--workers", "0", ...SMALL]), 2, "--workers must be");
+    });
+  } finally {
+    await dir.dispose();
+  }
+});
