@@ -48,6 +48,8 @@ export {
 } from "./src/kernels/create_backend.ts";
 export type { BackendChoice } from "./src/kernels/create_backend.ts";
 export { resident } from "./src/kernels/resident.ts";
+export { openArena } from "./src/kernels/arena.ts";
+export type { Arena } from "./src/kernels/arena.ts";
 export { createWasmF64Backend } from "./src/kernels/wasm/wasm_f64_backend.ts";
 export { createWasmF32Backend } from "./src/kernels/wasm/wasm_f32_backend.ts";
 export type { WasmF32BackendOptions } from "./src/kernels/wasm/wasm_f32_backend.ts";

@@ -35,6 +35,12 @@ export interface Backend {
   ready(): Promise<void>;
   /** A zero-filled array of `length` values, resident in the backend's memory. */
   alloc(length: number): Float64Array;
+  /**
+   * Gives an array from {@linkcode Backend.alloc} back to the backend's memory for reuse;
+   * it must not be used afterwards. Optional: a backend whose arrays are garbage-collected
+   * (`"js"`) has none. Stages free through {@linkcode openArena}.
+   */
+  free?(buffer: Float64Array): void;
 
   /** `C[r×n] += A[r×k] · B[k×n]` */
   gemm(r: number, k: number, n: number, A: Float64Array, B: Float64Array, C: Float64Array): void;

@@ -27,4 +27,6 @@ export {
 } from "./create_backend.ts";
 export type { BackendChoice } from "./create_backend.ts";
 export { resident } from "./resident.ts";
+export { openArena } from "./arena.ts";
+export type { Arena } from "./arena.ts";
 export * from "./wasm/mod.ts";

@@ -3,6 +3,8 @@
  * → applyUpdates` fed one sample at a time, so one call is exactly one window of
  * `train({ k1: 1, k2 })`. When the model's state is changed from outside (predict, reset),
  * the subscription is closed and a new one starts from that state with the optimizer's state.
+ * Each subscription allocates its buffers in an arena over the model's backend, given back
+ * when it closes, so a loop of `learnOne()` and `reset()` keeps the backend's memory bounded.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import type { Subscriber } from "../deps.ts";
 import type { RecurrentCell } from "../cells/recurrent_cell.ts";
 import type { ParamSet, Target } from "../cells/types.ts";
 import type { Backend } from "../kernels/backend.ts";
+import { openArena } from "../kernels/arena.ts";
 import type { Matrix } from "../math/matrix.ts";
 import type { ClipOptions } from "../optim/clip.ts";
 import type { OptimizerOptions, OptimizerState } from "../optim/optimizers.ts";
@@ -41,6 +44,7 @@ export class OneStepLearner {
   #learning: Learning;
   #feed: Subscriber<Sample> | null = null;
   #close: (() => void) | null = null;
+  #release: (() => void) | null = null;
   #record: StepRecord<unknown> | null = null;
   #update: UpdateRecord<never, unknown> | null = null;
   #error: unknown = null;
@@ -53,7 +57,7 @@ export class OneStepLearner {
     this.#backend = backend;
     this.#learning = learning;
     // validate now: a bad optimizer or clip is the caller's error, not the first step's
-    this.#stages(undefined);
+    this.#stages(undefined, backend);
   }
 
   /** Accepted updates so far. */
@@ -86,11 +90,16 @@ export class OneStepLearner {
     this.#close?.();
     this.#close = null;
     this.#feed = null;
+    // after the teardown, and with nothing of the subscription kept (the state and the
+    // optimizer's state are copies): its buffers go back to the backend
+    this.#record = null;
+    this.#release?.();
+    this.#release = null;
   }
 
-  #stages(a0: Matrix | undefined) {
+  #stages(a0: Matrix | undefined, backend: Backend) {
     const { optimizer, clip, reduction, k2 } = this.#learning;
-    const cell = this.#cell, params = this.#params, backend = this.#backend;
+    const cell = this.#cell, params = this.#params;
     return [
       forwardSteps({
         params,
@@ -115,7 +124,8 @@ export class OneStepLearner {
   }
 
   #open(state: Matrix | null): void {
-    const [forward, windows, updates] = this.#stages(state ?? undefined);
+    const arena = openArena(this.#backend);
+    const [forward, windows, updates] = this.#stages(state ?? undefined, arena.backend);
     const source = new Observable<Sample>((subscriber) => {
       this.#feed = subscriber;
     });
@@ -129,5 +139,6 @@ export class OneStepLearner {
       error: (e) => this.#error = e,
     });
     this.#close = () => subscription.unsubscribe();
+    this.#release = () => arena.release();
   }
 }

@@ -142,8 +142,7 @@ Deno.test("Ctrl-C (SIGINT to a real subprocess) writes a final checkpoint that r
 });
 
 Deno.test("train --workers 2 splits the streams between two threads: a checkpoint of all streams that resumes on one", async (t) => {
-  const dir = await tmpDir();
-  try {
+  await withTmpDir(async (dir) => {
     const one = `${dir.path}/one.ckpt`, two = `${dir.path}/two.ckpt`;
     const [a, b] = await Promise.all([
       cli(["train", "--steps", "30", "--checkpoint", one, ...SMALL]),
@@ -177,7 +176,5 @@ Deno.test("train --workers 2 splits the streams between two threads: a checkpoin
       );
       assertOneLineError(await cli(["train", "--workers", "0", ...SMALL]), 2, "--workers must be");
     });
-  } finally {
-    await dir.dispose();
-  }
+  });
 });

@@ -2,8 +2,10 @@
  * One shared `WebAssembly.Memory` per backend instance and its allocator. The memory is
  * shared (a `SharedArrayBuffer`) so that growing it never detaches the views already
  * handed out: every `Float64Array` from {@linkcode WasmHeap.alloc} stays valid for the
- * backend's life. Allocation is a bump pointer (16-byte aligned, zero-filled, never
- * freed: a run allocates its buffers once). The cap is {@linkcode MAX_PAGES} (1 GiB).
+ * backend's life. Allocation is a bump pointer (16-byte aligned, zero-filled); a block
+ * given back with {@linkcode WasmHeap.free} is reused by the next allocation of the same
+ * size (a run's stages allocate the same sizes each time they subscribe, so a backend
+ * shared by many short subscriptions stays bounded). The cap is {@linkcode MAX_PAGES} (1 GiB).
  *
  * Kernels take arrays as byte offsets: an array that lives in this memory is passed as
  * its `byteOffset` (no copy); any other array is copied into a per-call scratch arena
@@ -28,6 +30,8 @@ export class WasmHeap {
   #scratchEnd = 0;
   #scratchTop = 0;
   #back: [Float64Array, number][] = [];
+  /** Blocks given back, by size in bytes: their offsets. */
+  #free = new Map<number, number[]>();
 
   /** A heap whose allocations start at byte `base` (the modules' `__heap_base`). */
   constructor(base: number) {
@@ -58,8 +62,29 @@ export class WasmHeap {
 
   /** A zero-filled `Float64Array` of `length` values in this memory. */
   alloc(length: number): Float64Array {
+    const reused = this.#free.get(align(8 * length))?.pop();
+    if (reused !== undefined) return new Float64Array(this.#current, reused, length).fill(0);
     const at = this.reserve(8 * length); // first: it may grow the memory and change the buffer
     return new Float64Array(this.#current, at, length);
+  }
+
+  /**
+   * Gives a block from {@linkcode WasmHeap.alloc} back for reuse; the array must not be
+   * used afterwards. Arrays that are not whole blocks of this memory are refused.
+   */
+  free(a: Float64Array): void {
+    if (!this.owns(a) || a.byteOffset % 16 !== 0) {
+      throw new RangeError(
+        `Cannot free the array as it must be a block allocated in this memory: current value is a view at byte ${a.byteOffset} of another buffer or unaligned`,
+      );
+    }
+    const size = align(a.byteLength);
+    let list = this.#free.get(size);
+    if (list === undefined) this.#free.set(size, list = []);
+    if (list.includes(a.byteOffset)) {
+      throw new RangeError(`Cannot free the array at byte ${a.byteOffset} as it was freed already`);
+    }
+    list.push(a.byteOffset);
   }
 
   /** True when `a` is a view of this memory. */

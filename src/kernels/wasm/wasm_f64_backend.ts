@@ -45,6 +45,7 @@ export function wasmF64Kernels(heap: WasmHeap, w: F64Kernels): Omit<Backend, "na
   return {
     ready: () => Promise.resolve(),
     alloc: (length) => heap.alloc(length),
+    free: (buffer) => heap.free(buffer),
     gemm(r, k, n, A, B, C) {
       heap.begin();
       const a = heap.in(A), b = heap.in(B), c = heap.out(C);
