@@ -82,7 +82,7 @@ for (const pool of POOLS) {
   );
 }
 console.log(
-  `\nworkers | events/s | learned | missing | double-applied | bit-identical feeds | takeover`,
+  `\nworkers | events/s | before kill | learned | missing | double-applied | bit-identical feeds | takeover`,
 );
 for (const row of rows) console.log(row);
 console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${load()}`);
@@ -166,7 +166,7 @@ async function runOn(
   const tw = performance.now();
   for (let i = 0; i < pool; i++) start(`w${i}`);
   let takeover = "", unfinished = -1;
-  let killed = false;
+  let killed = false, beforeKill = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 100));
     const done = await progress();
@@ -176,6 +176,7 @@ async function runOn(
       await victim.status;
       workers.delete("w0");
       killed = true;
+      beforeKill = done / ((performance.now() - tw) / 1000);
       start("w0b"); // the replacement (a new member: the old one's leases expire first)
       takeover = `w0 killed at ${done} checkpointed events; w0b replaced it`;
     }
@@ -239,9 +240,9 @@ async function runOn(
       rate.toFixed(0)
     } ev/s); missing ${missing}; double-applied ${double}; ${identical}/${keys.length} feeds bit-identical${outputs}; load average ${load()}`,
   );
-  return `${String(pool).padStart(7)} | ${rate.toFixed(0).padStart(8)} | ${String(learned).padStart(7)} | ${
-    String(missing).padStart(7)
-  } | ${String(double).padStart(14)} | ${`${identical}/${keys.length}`.padStart(19)} | ${takeover}${
-    unfinished < 0 ? "" : `; UNFINISHED: ${unfinished} checkpointed`
-  }`;
+  return `${String(pool).padStart(7)} | ${rate.toFixed(0).padStart(8)} | ${
+    beforeKill.toFixed(0).padStart(11)
+  } | ${String(learned).padStart(7)} | ${String(missing).padStart(7)} | ${String(double).padStart(14)} | ${
+    `${identical}/${keys.length}`.padStart(19)
+  } | ${takeover}${unfinished < 0 ? "" : `; UNFINISHED: ${unfinished} checkpointed`}`;
 }

@@ -13,6 +13,7 @@ import { jetstreamManager } from "../io/nats/nats_deps.ts";
 import type { JetStreamManager, NatsConnection } from "../io/nats/nats_deps.ts";
 import type { LiveLearnerOptions } from "../online/live_learner.ts";
 import { ensureClusterStores } from "./_cluster_stores.ts";
+import { clusterNames } from "./_cluster_layout.ts";
 import { ensureOutputStream } from "./_cluster_outputs.ts";
 import { newCounters, PartitionHolding } from "./_cluster_partition.ts";
 import type { HoldingContext, WorkerCounters } from "./_cluster_partition.ts";
@@ -50,6 +51,7 @@ export interface Worker {
 }
 
 const YIELD_MS = 20;
+const TICK_TIMEOUT_MS = 20_000;
 
 interface Held {
   holding: PartitionHolding;
@@ -159,12 +161,21 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
     }
   };
 
+  // the live members: one request for the member keys' subjects in the leases bucket's stream
+  // (`leases.keys()` reads an ordered consumer, and on nats-server 2.9 such a listing could wait
+  // for ever: the pool's tick stopped in it; a stopped member's delete marker counts until it expires)
+  const membersStream = `KV_${clusterNames(stream).leases}`;
+  const countMembers = async (): Promise<number> => {
+    const info = await jsm.streams.info(membersStream, {
+      subjects_filter: `$KV.${clusterNames(stream).leases}.member.*`,
+    });
+    return Object.keys(info.state.subjects ?? {}).length;
+  };
+
   // the pool's balance: never waits for a holding's chain (a slow or stuck partition cannot stop it)
   const tick = async (): Promise<void> => {
     for (const h of held.values()) if (!h.releasing) h.holding.checkStall().catch(() => {});
-    const members = [];
-    for await (const k of await leases.keys("member.*")) members.push(k);
-    const share = Math.ceil(partitions / Math.max(1, members.length));
+    const share = Math.ceil(partitions / Math.max(1, await countMembers()));
     const active = [...held.values()].filter((h) => !h.releasing);
     if (active.length > share) {
       const extra = active.sort((a, b) => b.holding.p - a.holding.p).slice(0, active.length - share);
@@ -183,11 +194,22 @@ export async function startWorker(nc: NatsConnection, settings: WorkerSettings):
   const renewTimer = setInterval(() => {
     if (!stopping) renew().catch(report);
   }, Math.max(50, Math.floor(leaseTtl / 4)));
+  // a tick that does not end in time is left behind (and reported) so that the next one runs
+  const bounded = (): Promise<void> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`a rebalancing tick took over ${TICK_TIMEOUT_MS} ms`)),
+        TICK_TIMEOUT_MS,
+      );
+    });
+    return Promise.race([tick(), late]).finally(() => clearTimeout(timer));
+  };
   const timer = setInterval(() => {
-    running = running.then(() => stopping ? undefined : tick()).catch(report);
+    running = running.then(() => stopping ? undefined : bounded()).catch(report);
   }, Math.max(100, Math.floor(leaseTtl / 3)));
   await renew();
-  running = tick();
+  running = bounded().catch(report);
   await running;
   return {
     counters,
