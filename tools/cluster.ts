@@ -48,6 +48,14 @@ const PUBLISH = args.includes("--publish") ? "out" : undefined;
 const CAP_MS = Number(flag("cap", "240")) * 1000;
 const EVERY = args.includes("--checkpoint-every") ? ["--checkpoint-every", flag("checkpoint-every", "")] : [];
 const load = (): string => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+/** A process's CPU time (user + system), in seconds, from /proc (read by `cat`: Deno reads /proc only with --allow-all). */
+const cpuOf = async (pid: number): Promise<number> => {
+  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped", stderr: "null" })
+    .output();
+  // the fields after the command's name (which is in parentheses and may hold spaces)
+  const fields = new TextDecoder().decode(out.stdout).split(") ")[1]?.split(" ") ?? [];
+  return out.success ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+};
 
 // the feeds: each mote's series, in COPIES slightly shifted copies, interleaved in time order
 const readings = await loadSensorReadings();
@@ -164,6 +172,8 @@ async function runOn(
     workers.set(id, child);
   };
   const tw = performance.now();
+  const serverCpu0 = await cpuOf(server.pid), toolCpu0 = await cpuOf(Deno.pid);
+  let workerCpu = 0; // of the workers that ended
   for (let i = 0; i < pool; i++) start(`w${i}`);
   let takeover = "", unfinished = -1;
   let killed = false, beforeKill = 0;
@@ -172,6 +182,7 @@ async function runOn(
     const done = await progress();
     if (!killed && done >= 0.4 * events.length) {
       const victim = workers.get("w0")!;
+      workerCpu += await cpuOf(victim.pid);
       victim.kill("SIGKILL");
       await victim.status;
       workers.delete("w0");
@@ -192,6 +203,8 @@ async function runOn(
     }
   }
   const seconds = (performance.now() - tw) / 1000;
+  for (const child of workers.values()) workerCpu += await cpuOf(child.pid);
+  const serverCpu = await cpuOf(server.pid) - serverCpu0, toolCpu = await cpuOf(Deno.pid) - toolCpu0;
   // clean stop (SIGTERM), then read every feed's checkpoint
   for (const child of workers.values()) child.kill("SIGTERM");
   const hard = setTimeout(() => {
@@ -238,7 +251,10 @@ async function runOn(
       seconds.toFixed(1)
     } s (${
       rate.toFixed(0)
-    } ev/s); missing ${missing}; double-applied ${double}; ${identical}/${keys.length} feeds bit-identical${outputs}; load average ${load()}`,
+    } ev/s); missing ${missing}; double-applied ${double}; ${identical}/${keys.length} feeds bit-identical${outputs}; ` +
+      `CPU s: workers ${workerCpu.toFixed(1)}, nats-server ${serverCpu.toFixed(1)}, this tool ${
+        toolCpu.toFixed(1)
+      } (${((workerCpu + serverCpu + toolCpu) / seconds).toFixed(2)} cores busy); load average ${load()}`,
   );
   return `${String(pool).padStart(7)} | ${rate.toFixed(0).padStart(8)} | ${
     beforeKill.toFixed(0).padStart(11)
