@@ -20,6 +20,17 @@ Deno.test("workerCommand() needs --nats and --stream", async () => {
   await assertRejects(() => workerCommand(["--stream", "S"]), UsageError, "--nats URL and --stream NAME");
 });
 
+Deno.test("workerCommand() refuses a --publish prefix with wildcards or inside feeds.> before it connects", async () => {
+  for (const prefix of ["out.>", "out.*", "feeds", "feeds.out", "out..x", ""]) {
+    await assertRejects(
+      () => workerCommand(["--nats", "nats://127.0.0.1:1", "--stream", "S", "--publish", prefix]),
+      UsageError,
+      "--publish must be a subject prefix",
+      prefix,
+    );
+  }
+});
+
 const PARTITIONS = 4;
 const FEEDS = ["a", "b", "c", "d", "e", "f"];
 const event = (i: number): FeedEvent => {
