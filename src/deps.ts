@@ -10,6 +10,6 @@
 export { EMPTY, from, map, Observable, pipe, reduce } from "npm:rxjs@^7.8.2";
 export type { MonoTypeOperatorFunction, OperatorFunction, Subscriber } from "npm:rxjs@^7.8.2";
 export { asyncScheduler } from "npm:rxjs@^7.8.2";
-export { Subscription } from "npm:rxjs@^7.8.2";
+export { Subject, Subscription } from "npm:rxjs@^7.8.2";
 export type { SchedulerAction, SchedulerLike } from "npm:rxjs@^7.8.2";
 export { takeWhile } from "npm:rxjs@^7.8.2";

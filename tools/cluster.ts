@@ -10,7 +10,12 @@
  * A pool that does not finish within `--cap` seconds is recorded as unfinished (with
  * what it had checkpointed, and its counts) and the next pool size runs.
  *
- * Usage: deno task cluster [--copies N] [--workers 1,2,3] [--cap SECONDS] [--verbose]
+ * Usage: deno task cluster [--copies N] [--workers 1,2,3] [--cap SECONDS] [--checkpoint-every N]
+ *        [--publish] [--verbose]
+ *
+ * `--copies 4` (the default) gives 16 feeds and 75 656 events; `--copies 11` gives 44 feeds and
+ * 208 054 events. `--publish` has the workers publish their outputs and checks that the output
+ * stream holds exactly one prediction per event.
  *
  * @module
  */
@@ -20,9 +25,10 @@ import type { LocalNatsServer } from "../src/cli/_cluster_server.ts";
 import { clusterNames, DEFAULT_PARTITIONS, feedSubject, partitionOf } from "../src/cli/_cluster_layout.ts";
 import { clusterLearnerOptions, FeedLearner } from "../src/cli/_cluster_feed.ts";
 import type { FeedEvent, FeedLearnerState } from "../src/cli/_cluster_feed.ts";
+import { ensureFeedStreams } from "../src/cli/_cluster_stores.ts";
+import { readFeedStates, readFloors } from "../src/cli/_cluster_state.ts";
 import { connectNats } from "../src/io/nats/connect_nats.ts";
 import { jetstream, jetstreamManager, Kvm, Objm } from "../src/io/nats/nats_deps.ts";
-import { loadObjectCheckpoint } from "../src/io/nats/object_checkpoint.ts";
 import { encodeValue } from "../src/io/checkpoint/codec.ts";
 
 const args = Deno.args;
@@ -38,7 +44,18 @@ const USER = "rxrnn";
 const PASS = crypto.randomUUID(); // never printed
 const LEASE_TTL = 3000;
 const VERBOSE = args.includes("--verbose");
+const PUBLISH = args.includes("--publish") ? "out" : undefined;
 const CAP_MS = Number(flag("cap", "240")) * 1000;
+const EVERY = args.includes("--checkpoint-every") ? ["--checkpoint-every", flag("checkpoint-every", "")] : [];
+const load = (): string => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
+/** A process's CPU time (user + system), in seconds, from /proc (read by `cat`: Deno reads /proc only with --allow-all). */
+const cpuOf = async (pid: number): Promise<number> => {
+  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped", stderr: "null" })
+    .output();
+  // the fields after the command's name (which is in parentheses and may hold spaces)
+  const fields = new TextDecoder().decode(out.stdout).split(") ")[1]?.split(" ") ?? [];
+  return out.success ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+};
 
 // the feeds: each mote's series, in COPIES slightly shifted copies, interleaved in time order
 const readings = await loadSensorReadings();
@@ -49,7 +66,10 @@ for (const r of readings) {
   }
 }
 const keys = [...new Set(events.map((e) => e.k))];
-console.log(`${events.length} events in ${keys.length} feeds, ${PARTITIONS} partitions`);
+const started = performance.now();
+console.log(
+  `${events.length} events in ${keys.length} feeds, ${PARTITIONS} partitions; load average ${load()}`,
+);
 
 // the single-process reference
 const t0 = performance.now();
@@ -69,8 +89,11 @@ for (const pool of POOLS) {
     await run(pool).catch((error) => `${String(pool).padStart(7)} | failed: ${(error as Error).message}`),
   );
 }
-console.log("\nworkers | events/s | learned | missing | double-applied | bit-identical feeds | takeover");
+console.log(
+  `\nworkers | events/s | before kill | learned | missing | double-applied | bit-identical feeds | takeover`,
+);
 for (const row of rows) console.log(row);
+console.log(`\nwall time ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${load()}`);
 
 async function run(pool: number): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "rxrnn-cluster-" });
@@ -97,9 +120,9 @@ async function runOn(
 ): Promise<string> {
   const nc = await connectNats({ servers: server.url, user: USER, pass: PASS });
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: STREAM, subjects: ["feeds.>"] });
+  await ensureFeedStreams(jsm, STREAM, PARTITIONS);
   const js = jetstream(nc);
-  // publish, keeping every event's stream sequence
+  // publish, keeping every event's partition and stream sequence
   const seqs = new Array<number>(events.length);
   const tp = performance.now();
   const window: Promise<void>[] = [];
@@ -112,17 +135,12 @@ async function runOn(
   }
   await Promise.all(window);
   const pubRate = events.length / ((performance.now() - tp) / 1000);
-  const bySeq = seqs.map((s, i) => ({ s, p: partitionOf(events[i].k, PARTITIONS) })).sort((a, b) =>
-    a.s - b.s
-  );
-  const last = new Array<number>(PARTITIONS).fill(0);
-  for (const { s, p } of bySeq) last[p] = s;
-  const floors = await new Kvm(nc).create(clusterNames(STREAM).floors);
+  const where = seqs.map((s, i) => ({ s, p: partitionOf(events[i].k, PARTITIONS) }));
+  const names = clusterNames(STREAM);
+  const floors = await new Kvm(nc).create(names.floors);
   const progress = async (): Promise<number> => {
-    const floor = await Promise.all(
-      last.map(async (_, p) => Number((await floors.get(`floor.${p}`))?.string() || 0)),
-    );
-    return bySeq.filter(({ s, p }) => s <= floor[p]).length;
+    const floor = await readFloors(floors, PARTITIONS);
+    return where.filter(({ s, p }) => s <= floor[p]).length;
   };
 
   const start = (id: string): void => {
@@ -143,6 +161,8 @@ async function runOn(
         id,
         "--lease-ttl",
         String(LEASE_TTL),
+        ...EVERY,
+        ...(PUBLISH === undefined ? [] : ["--publish", PUBLISH]),
       ],
       env: { NATS_USER: USER, NATS_PASS: PASS },
       stdin: "null",
@@ -152,27 +172,39 @@ async function runOn(
     workers.set(id, child);
   };
   const tw = performance.now();
+  const serverCpu0 = await cpuOf(server.pid), toolCpu0 = await cpuOf(Deno.pid);
+  let workerCpu = 0; // of the workers that ended
   for (let i = 0; i < pool; i++) start(`w${i}`);
-  let killedAt = -1, takeover = "", unfinished = -1;
+  let takeover = "", unfinished = -1;
+  let killed = false, beforeKill = 0;
   for (;;) {
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
     const done = await progress();
-    if (killedAt < 0 && done >= 0.4 * events.length) {
+    if (!killed && done >= 0.4 * events.length) {
       const victim = workers.get("w0")!;
+      workerCpu += await cpuOf(victim.pid);
       victim.kill("SIGKILL");
       await victim.status;
       workers.delete("w0");
-      killedAt = done;
+      killed = true;
+      beforeKill = done / ((performance.now() - tw) / 1000);
       start("w0b"); // the replacement (a new member: the old one's leases expire first)
       takeover = `w0 killed at ${done} checkpointed events; w0b replaced it`;
     }
     if (done === events.length) break;
     if ((performance.now() - tw) > CAP_MS) {
       unfinished = done; // recorded, and the next pool size runs
+      const floor = await readFloors(floors, PARTITIONS);
+      const last = new Array<number>(PARTITIONS).fill(0);
+      for (const { s, p } of where) last[p] = Math.max(last[p], s);
+      const behind = floor.map((f, p) => `p${p} ${f}/${last[p]}`).filter((_, p) => floor[p] < last[p]);
+      console.log(`  unfinished partitions (floor/last): ${behind.join(", ")}`);
       break;
     }
   }
   const seconds = (performance.now() - tw) / 1000;
+  for (const child of workers.values()) workerCpu += await cpuOf(child.pid);
+  const serverCpu = await cpuOf(server.pid) - serverCpu0, toolCpu = await cpuOf(Deno.pid) - toolCpu0;
   // clean stop (SIGTERM), then read every feed's checkpoint
   for (const child of workers.values()) child.kill("SIGTERM");
   const hard = setTimeout(() => {
@@ -188,18 +220,26 @@ async function runOn(
   }
   clearTimeout(hard);
   workers.clear();
-  const store = await new Objm(nc).open(clusterNames(STREAM).checkpoints);
+  const states = await readFeedStates(floors, await new Objm(nc).open(names.checkpoints), PARTITIONS);
   const expected = new Map<string, number>();
   for (const e of events) expected.set(e.k, (expected.get(e.k) ?? 0) + 1);
   let learned = 0, missing = 0, double = 0, identical = 0;
   for (const k of keys) {
-    const loaded = await loadObjectCheckpoint(store, `feed.${k}`);
-    const state = loaded?.extra as unknown as FeedLearnerState | undefined;
+    const state = states.get(k);
     const applied = state?.applied ?? 0;
     learned += applied;
     missing += Math.max(0, expected.get(k)! - applied);
     double += Math.max(0, applied - expected.get(k)!);
     if (state !== undefined && fingerprint(state.learner) === referenceState.get(k)) identical++;
+  }
+  let outputs = "";
+  if (PUBLISH !== undefined) {
+    // exactly one prediction per event: per feed, as many prediction messages as events (ids are unique)
+    const info = await jsm.streams.info(`${STREAM}-out`, { subjects_filter: `${PUBLISH}.*.prediction` });
+    const perSubject = info.state.subjects ?? {};
+    const exact = keys.filter((k) => perSubject[`${PUBLISH}.${k}.prediction`] === expected.get(k)).length;
+    const total = Object.values(perSubject).reduce((a, b) => a + b, 0);
+    outputs = `; outputs: ${total} predictions, ${exact}/${keys.length} feeds with exactly one per event`;
   }
   await nc.drain();
   const rate = (unfinished < 0 ? events.length : unfinished) / seconds;
@@ -211,11 +251,14 @@ async function runOn(
       seconds.toFixed(1)
     } s (${
       rate.toFixed(0)
-    } ev/s); missing ${missing}; double-applied ${double}; ${identical}/${keys.length} feeds bit-identical`,
+    } ev/s); missing ${missing}; double-applied ${double}; ${identical}/${keys.length} feeds bit-identical${outputs}; ` +
+      `CPU s: workers ${workerCpu.toFixed(1)}, nats-server ${serverCpu.toFixed(1)}, this tool ${
+        toolCpu.toFixed(1)
+      } (${((workerCpu + serverCpu + toolCpu) / seconds).toFixed(2)} cores busy); load average ${load()}`,
   );
-  return `${String(pool).padStart(7)} | ${rate.toFixed(0).padStart(8)} | ${String(learned).padStart(7)} | ${
-    String(missing).padStart(7)
-  } | ${String(double).padStart(14)} | ${`${identical}/${keys.length}`.padStart(19)} | ${takeover}${
-    unfinished < 0 ? "" : `; UNFINISHED: ${unfinished} checkpointed`
-  }`;
+  return `${String(pool).padStart(7)} | ${rate.toFixed(0).padStart(8)} | ${
+    beforeKill.toFixed(0).padStart(11)
+  } | ${String(learned).padStart(7)} | ${String(missing).padStart(7)} | ${String(double).padStart(14)} | ${
+    `${identical}/${keys.length}`.padStart(19)
+  } | ${takeover}${unfinished < 0 ? "" : `; UNFINISHED: ${unfinished} checkpointed`}`;
 }

@@ -1,7 +1,8 @@
 /**
  * The cluster's names: feeds are partitioned by key (`feeds.<partition>.<key>`), one
- * durable pull consumer per partition, a KV bucket of leases and members, a KV bucket of
- * partition floors, and an Object Store of feed checkpoints.
+ * JetStream stream per partition (`<stream>-p<partition>`, read by unfiltered consumers),
+ * a KV bucket of leases and members, a KV bucket of partition floors (each the
+ * partition's checkpoint manifest), and an Object Store of checkpoint segments.
  *
  * @module
  */
@@ -25,7 +26,17 @@ export function feedSubject(key: string, partitions: number): string {
   return `feeds.${partitionOf(key, partitions)}.${key}`;
 }
 
-/** The buckets and consumers of a stream's cluster. */
+/**
+ * The stream that holds one partition's events. A stream per partition, not one stream
+ * with a filtered consumer per partition: nats-server 2.9 recounts a filtered consumer's
+ * pending messages by scanning the stream, which made the server, not the learners, the
+ * bottleneck (docs/cluster.md).
+ */
+export function partitionStream(stream: string, p: number): string {
+  return `${stream}-p${p}`;
+}
+
+/** The buckets of a stream's cluster. */
 export function clusterNames(stream: string): { leases: string; floors: string; checkpoints: string } {
   return { leases: `${stream}-leases`, floors: `${stream}-floors`, checkpoints: `${stream}-ckpt` };
 }

@@ -12,6 +12,9 @@ import { DEFAULT_PARTITIONS } from "./_cluster_layout.ts";
 import { clusterLearnerOptions } from "./_cluster_feed.ts";
 import { startWorker } from "./_cluster_worker.ts";
 
+/** Events per partition between checkpoints, by default (the consumer's max_ack_pending is 1.5 times it). */
+export const DEFAULT_CHECKPOINT_EVERY = 1000;
+
 const SPEC: OptionSpec = {
   nats: { type: "string" },
   stream: { type: "string" },
@@ -23,17 +26,20 @@ const SPEC: OptionSpec = {
   hidden: { type: "string" },
   "checkpoint-every": { type: "string" },
   "lease-ttl": { type: "string" },
+  publish: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
 /** The help text of `worker`. */
 export const WORKER_HELP: string = `Run one member of a pool that learns keyed feeds from NATS JetStream.
 
-Feeds are published on feeds.<partition>.<key>; each worker takes its share of the
-partitions (a lease each), learns every feed of a partition in stream order (a
-LiveLearner with the vanilla RNN per feed), checkpoints the feeds to the JetStream
-Object Store with the last applied stream sequence, and only then acknowledges the
-events. A dead worker's partitions move to the others once its leases expire.
+Feeds are published on feeds.<partition>.<key> (one stream per partition, NAME-p<partition>);
+each worker takes its share of the partitions (a lease each), learns every feed of a
+partition in stream order (a LiveLearner with the vanilla RNN per feed), checkpoints the
+changed feeds to the JetStream Object Store with their last applied stream sequence,
+commits the partition's floor (compare-and-set: a stale holder's commit is refused), and
+only then acknowledges the events. A dead worker's partitions move to the others once its
+leases expire.
 
 Usage: rxrnn worker --nats URL --stream NAME [options]
 
@@ -44,8 +50,12 @@ Usage: rxrnn worker --nats URL --stream NAME [options]
   --user NAME, --pass PW  credentials (default: env NATS_USER, NATS_PASS)
   --token TOKEN           a token instead (default: env NATS_TOKEN)
   --hidden N              hidden size of each feed's model (default 8)
-  --checkpoint-every N    events per partition between checkpoints (default 200)
+  --checkpoint-every N    events per partition between checkpoints (default ${DEFAULT_CHECKPOINT_EVERY})
   --lease-ttl MS          a dead worker's partitions move after this (default 3000)
+  --publish PREFIX        publish each applied event's prediction to PREFIX.<key>.prediction,
+                          flagged ones also to PREFIX.<key>.flag, and each checkpointed
+                          feed's metrics to PREFIX.<key>.metrics (exactly once per applied
+                          event: replays are dropped by message id)
   -h, --help              show this help
 
 Stops cleanly (checkpoints, acks, gives its partitions up) on SIGINT or SIGTERM.
@@ -82,9 +92,19 @@ export async function workerCommand(args: readonly string[], signal?: AbortSigna
   };
   const partitions = numberOption(values, "partitions", { integer: true, min: 1 }) ?? DEFAULT_PARTITIONS;
   const hidden = numberOption(values, "hidden", { integer: true, min: 1 }) ?? 8;
-  const checkpointEvery = numberOption(values, "checkpoint-every", { integer: true, min: 1 }) ?? 200;
+  const checkpointEvery = numberOption(values, "checkpoint-every", { integer: true, min: 1 }) ??
+    DEFAULT_CHECKPOINT_EVERY;
   const leaseTtl = numberOption(values, "lease-ttl", { integer: true, min: 100 }) ?? 3000;
   const id = stringOption(values, "id") ?? `w${Deno.pid}`;
+  const publish = stringOption(values, "publish");
+  if (
+    publish !== undefined &&
+    (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(publish) || /^feeds(\.|$)/.test(publish))
+  ) {
+    throw new UsageError(
+      `worker: --publish must be a subject prefix without wildcards, outside feeds.>, e.g. out (got ${publish})`,
+    );
+  }
   const user = stringOption(values, "user") ?? env("NATS_USER");
   const pass = stringOption(values, "pass") ?? env("NATS_PASS");
   const token = stringOption(values, "token") ?? env("NATS_TOKEN");
@@ -100,6 +120,7 @@ export async function workerCommand(args: readonly string[], signal?: AbortSigna
     learner: clusterLearnerOptions(hidden),
     checkpointEvery,
     leaseTtl,
+    publish,
     log,
   });
   await new Promise<void>((resolve) => {
@@ -119,9 +140,11 @@ export async function workerCommand(args: readonly string[], signal?: AbortSigna
   } finally {
     await nc.drain().catch(() => {});
   }
-  const { applied, skipped, checkpoints, redelivered } = worker.counters;
+  const c = worker.counters;
   out(
-    `worker ${id}: applied ${applied}, skipped ${skipped}, redelivered ${redelivered}, checkpoints ${checkpoints}\n`,
+    `worker ${id}: applied ${c.applied}, skipped ${c.skipped}, invalid ${c.invalid}, redelivered ${c.redelivered}, ` +
+      `segments ${c.checkpoints}, commits ${c.commits}, fenced ${c.fenced}, failures ${c.failures}` +
+      (publish === undefined ? "" : `, published ${c.published}, duplicates dropped ${c.duplicates}`) + "\n",
   );
   return 0;
 }

@@ -1,21 +1,34 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { workerCommand } from "../../src/cli/worker.ts";
 import { UsageError } from "../../src/cli/_args.ts";
-import { ensureClusterStores, startWorker } from "../../src/cli/_cluster_worker.ts";
+import { startWorker } from "../../src/cli/_cluster_worker.ts";
 import type { Worker } from "../../src/cli/_cluster_worker.ts";
 import { clusterLearnerOptions, FeedLearner } from "../../src/cli/_cluster_feed.ts";
-import type { FeedEvent, FeedLearnerState } from "../../src/cli/_cluster_feed.ts";
+import type { FeedEvent } from "../../src/cli/_cluster_feed.ts";
 import { feedSubject, partitionOf } from "../../src/cli/_cluster_layout.ts";
+import { ensureClusterStores } from "../../src/cli/_cluster_stores.ts";
+import { readFeedStates, readFloors } from "../../src/cli/_cluster_state.ts";
 import { connectNats } from "../../src/io/nats/connect_nats.ts";
-import { jetstream, jetstreamManager } from "../../src/io/nats/nats_deps.ts";
-import { loadObjectCheckpoint } from "../../src/io/nats/object_checkpoint.ts";
+import { AckPolicy, jetstream, jetstreamManager } from "../../src/io/nats/nats_deps.ts";
+import { fromJetStream } from "../../src/io/nats/from_jet_stream.ts";
+import { lastValueFrom, take, toArray } from "rxjs";
 import { encodeValue } from "../../src/io/checkpoint/codec.ts";
 import { natsServer } from "../io/nats/_nats_server.ts";
-import { tmpDir } from "../_tmp_dir.ts";
 import { REPO } from "./_support.ts";
 
 Deno.test("workerCommand() needs --nats and --stream", async () => {
   await assertRejects(() => workerCommand(["--stream", "S"]), UsageError, "--nats URL and --stream NAME");
+});
+
+Deno.test("workerCommand() refuses a --publish prefix with wildcards or inside feeds.> before it connects", async () => {
+  for (const prefix of ["out.>", "out.*", "feeds", "feeds.out", "out..x", ""]) {
+    await assertRejects(
+      () => workerCommand(["--nats", "nats://127.0.0.1:1", "--stream", "S", "--publish", prefix]),
+      UsageError,
+      "--publish must be a subject prefix",
+      prefix,
+    );
+  }
 });
 
 const PARTITIONS = 4;
@@ -25,16 +38,14 @@ const event = (i: number): FeedEvent => {
   return { k, v: [Math.sin(i / 7) * 10 + 50, Math.cos(i / 5) * 3 + 20], l: 0 };
 };
 
-Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeover and a join", async () => {
+Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeover and a join, and publishes one prediction per event", async () => {
   const server = await natsServer({ user: "pool", pass: "s3cret" });
-  const dir = await tmpDir();
   const auth = { servers: server.url, user: "pool", pass: "s3cret" };
   const nc = await connectNats(auth);
   const workers: Worker[] = [];
   let victim: Deno.ChildProcess | null = null;
   try {
-    await (await jetstreamManager(nc)).streams.add({ name: "T", subjects: ["feeds.>"] });
-    const { floors, store } = await ensureClusterStores(nc, "T", 1000);
+    const { floors, store } = await ensureClusterStores(nc, "T", PARTITIONS, 1000);
     const js = jetstream(nc);
     const seqs: { seq: number; e: FeedEvent }[] = [];
     const publish = async (from: number, to: number) => {
@@ -44,9 +55,7 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
       }
     };
     const covered = async (): Promise<number> => {
-      const floor = await Promise.all(
-        [0, 1, 2, 3].map(async (p) => Number((await floors.get(`floor.${p}`))?.string() || 0)),
-      );
+      const floor = await readFloors(floors, PARTITIONS);
       return seqs.filter(({ seq, e }) => seq <= floor[partitionOf(e.k, PARTITIONS)]).length;
     };
     const until = async (n: number) => {
@@ -69,7 +78,7 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
         "worker",
       ]
         .concat(["--nats", server.url, "--stream", "T", "--partitions", "4", "--id", "victim"])
-        .concat(["--lease-ttl", "1000", "--checkpoint-every", "40"]),
+        .concat(["--lease-ttl", "1000", "--checkpoint-every", "40", "--publish", "out"]),
       env: { NATS_USER: "pool", NATS_PASS: "s3cret" },
       stdin: "null",
       stdout: "null",
@@ -88,7 +97,7 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
       learner: clusterLearnerOptions(),
       checkpointEvery: 40,
       leaseTtl: 1000,
-      tmpDir: dir.path,
+      publish: "out",
       log: () => {},
     };
     workers.push(await startWorker(nc, { ...settings, id: "heir" }));
@@ -97,11 +106,11 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
     await until(1200);
     for (const w of workers.splice(0)) await w.stop();
     // every feed's checkpoint: each event applied once, the model bit-identical to one process
+    const states = await readFeedStates(floors, store, PARTITIONS);
     for (const k of FEEDS) {
       const reference = new FeedLearner(k, clusterLearnerOptions());
       for (const { seq, e } of seqs) if (e.k === k) reference.apply(seq, e);
-      const loaded = await loadObjectCheckpoint(store, `feed.${k}`, { dir: dir.path });
-      const state = loaded!.extra as unknown as FeedLearnerState;
+      const state = states.get(k)!;
       assertEquals(state.applied, 200, `feed ${k}`);
       assertEquals(state.lastSeq, reference.lastSeq);
       assertEquals(
@@ -111,6 +120,24 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
       );
       reference.learner.close();
     }
+    // a consumer of the outputs sees one prediction per event: the victim's replayed ones were dropped by id
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info("T-out", { subjects_filter: "out.*.prediction" });
+    assertEquals(Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0), 1200);
+    await jsm.consumers.add("T-out", {
+      durable_name: "reader",
+      filter_subject: "out.*.prediction",
+      ack_policy: AckPolicy.None, // (unacknowledged messages would come again after ack_wait)
+    });
+    const seen = await lastValueFrom(
+      fromJetStream<{ key: string; seq: number }>({ connection: nc, stream: "T-out", consumer: "reader" })
+        .pipe(take(1200), toArray()),
+    );
+    const pairs = (list: { k: string; seq: number }[]) => list.map(({ k, seq }) => `${k}:${seq}`).sort();
+    assertEquals(
+      pairs(seen.map((m) => ({ k: m.data.key, seq: m.data.seq }))),
+      pairs(seqs.map(({ seq, e }) => ({ k: e.k, seq }))),
+    );
   } finally {
     if (victim !== null) {
       victim.kill("SIGKILL");
@@ -119,19 +146,16 @@ Deno.test("worker pool learns every event exactly once across a SIGKILL, a takeo
     for (const w of workers) await w.stop().catch(() => {});
     await nc.close();
     await server.dispose();
-    await dir.dispose();
   }
 });
 
 Deno.test("worker gives up a partition whose lease another member took and never writes its floor again", async () => {
   const server = await natsServer();
-  const dir = await tmpDir();
   const nc = await connectNats({ servers: server.url });
   let worker: Worker | null = null;
   let thief: ReturnType<typeof setInterval> | undefined;
   try {
-    await (await jetstreamManager(nc)).streams.add({ name: "F", subjects: ["feeds.>"] });
-    const { leases, floors } = await ensureClusterStores(nc, "F", 1000);
+    const { leases, floors } = await ensureClusterStores(nc, "F", PARTITIONS, 1000);
     const js = jetstream(nc);
     const publish = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
@@ -139,7 +163,7 @@ Deno.test("worker gives up a partition whose lease another member took and never
         await js.publish(feedSubject(e.k, PARTITIONS), JSON.stringify(e));
       }
     };
-    const floorOf = async (p: number) => Number((await floors.get(`floor.${p}`))?.string() || 0);
+    const floorOf = async (p: number) => (await readFloors(floors, PARTITIONS))[p];
     const lines: string[] = [];
     worker = await startWorker(nc, {
       id: "holder",
@@ -148,7 +172,6 @@ Deno.test("worker gives up a partition whose lease another member took and never
       learner: clusterLearnerOptions(),
       checkpointEvery: 20,
       leaseTtl: 1000,
-      tmpDir: dir.path,
       log: (line) => lines.push(line),
     });
     const p = partitionOf("a", PARTITIONS);
@@ -179,6 +202,5 @@ Deno.test("worker gives up a partition whose lease another member took and never
     await worker?.stop().catch(() => {});
     await nc.close();
     await server.dispose();
-    await dir.dispose();
   }
 });

@@ -1,19 +1,14 @@
 /**
  * Checkpoints in a JetStream Object Store: the library's checkpoint bytes (format
  * version, SHA-256, lossless payload) stored as one object, which the Object Store
- * splits into chunks and checks with its own SHA-256 digest.
+ * splits into chunks and checks with its own SHA-256 digest. The bytes go from memory to
+ * the store and back: no scratch file (the store is the durable copy).
  *
  * @module
  */
-import { loadCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
-import type { CheckpointData, LoadedCheckpoint } from "../checkpoint/checkpoint.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "../checkpoint/checkpoint.ts";
+import type { CheckpointData, LoadCheckpointOptions, LoadedCheckpoint } from "../checkpoint/checkpoint.ts";
 import type { ObjectStore } from "./nats_deps.ts";
-
-/** Options of {@linkcode saveObjectCheckpoint} and {@linkcode loadObjectCheckpoint}. */
-export interface ObjectCheckpointOptions {
-  /** The directory of the scratch file that the bytes pass through. @default {the system's temp dir} */
-  dir?: string;
-}
 
 /**
  * Writes a checkpoint as the object `name` (replacing the previous one at once: readers
@@ -22,63 +17,57 @@ export interface ObjectCheckpointOptions {
  * @param store The Object Store.
  * @param name The object's name (e.g. the feed's key).
  * @param data The checkpoint's contents.
- * @param options The scratch directory.
  * @returns A promise of the bytes stored.
  * @throws {CheckpointError} When the data is inconsistent.
  *
  * @example Usage
  * ```ts
- * import { assert } from "@std/assert";
+ * import { assertRejects } from "@std/assert";
+ * import { CheckpointError } from "../checkpoint/checkpoint.ts";
+ * import type { ObjectStore } from "./nats_deps.ts";
  * import { saveObjectCheckpoint } from "./object_checkpoint.ts";
- * assert(typeof saveObjectCheckpoint === "function");
+ * // inconsistent data is refused before the store is touched
+ * const store = {} as ObjectStore;
+ * const config = { sizes: { nx: 1, na: 1, ny: 1 }, streams: 0, seed: 1 };
+ * await assertRejects(() => saveObjectCheckpoint(store, "feed.a", { config }), CheckpointError);
  * ```
  */
 export async function saveObjectCheckpoint(
   store: ObjectStore,
   name: string,
   data: CheckpointData,
-  options: ObjectCheckpointOptions = {},
 ): Promise<number> {
-  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-", dir: options.dir });
-  try {
-    await saveCheckpoint(path, data);
-    const bytes = await Deno.readFile(path);
-    await store.putBlob({ name }, bytes);
-    return bytes.length;
-  } finally {
-    await Deno.remove(path).catch(() => {});
-  }
+  const bytes = await encodeCheckpoint(data, JSON.stringify(name));
+  await store.putBlob({ name }, bytes);
+  return bytes.length;
 }
 
 /**
  * Reads the checkpoint stored as the object `name`, checked like a file (checksum,
- * version, shapes).
+ * version, shapes, and what the caller expects).
  *
  * @param store The Object Store.
  * @param name The object's name.
- * @param options The scratch directory.
+ * @param expect What the caller expects (cell, sizes, streams, largest payload).
  * @returns A promise of the checkpoint, or null when there is no such object.
  * @throws {CheckpointError} When the stored bytes are not a usable checkpoint.
  *
  * @example Usage
  * ```ts
- * import { assert } from "@std/assert";
+ * import { assertEquals } from "@std/assert";
+ * import type { ObjectStore } from "./nats_deps.ts";
  * import { loadObjectCheckpoint } from "./object_checkpoint.ts";
- * assert(typeof loadObjectCheckpoint === "function");
+ * // a store without the object: null
+ * const store = { getBlob: () => Promise.resolve(null) } as unknown as ObjectStore;
+ * assertEquals(await loadObjectCheckpoint(store, "feed.none"), null);
  * ```
  */
 export async function loadObjectCheckpoint(
   store: ObjectStore,
   name: string,
-  options: ObjectCheckpointOptions = {},
+  expect: LoadCheckpointOptions = {},
 ): Promise<LoadedCheckpoint | null> {
   const bytes = await store.getBlob(name);
   if (bytes === null) return null;
-  const path = await Deno.makeTempFile({ prefix: "rxrnn-ckpt-", dir: options.dir });
-  try {
-    await Deno.writeFile(path, bytes);
-    return await loadCheckpoint(path);
-  } finally {
-    await Deno.remove(path).catch(() => {});
-  }
+  return await decodeCheckpoint(bytes, expect, JSON.stringify(name));
 }

@@ -8,7 +8,7 @@ import { Observable } from "../../deps.ts";
 import type { OperatorFunction } from "../../deps.ts";
 import { subscribeLinked } from "../../stream/operate.ts";
 import { jetstream } from "./nats_deps.ts";
-import type { NatsConnection } from "./nats_deps.ts";
+import type { JetStreamClient, NatsConnection } from "./nats_deps.ts";
 import { connectNats } from "./connect_nats.ts";
 import type { NatsAuthOptions } from "./connect_nats.ts";
 
@@ -18,8 +18,10 @@ export interface JetStreamPublished<T> {
   value: T;
   /** The subject it went to. */
   subject: string;
-  /** Its stream sequence. */
+  /** Its stream sequence (for a duplicate: the sequence of the message stored first). */
   seq: number;
+  /** Whether the stream dropped it as a duplicate of a message with the same id (see `msgId`). */
+  duplicate: boolean;
 }
 
 /** Options for {@linkcode toJetStream}. */
@@ -30,28 +32,46 @@ export interface ToJetStreamOptions<T> extends Partial<NatsAuthOptions> {
   subject: string | ((value: T) => string);
   /** Turns a value into a payload. @default {the UTF-8 of JSON.stringify} */
   encode?: (value: T) => Uint8Array;
+  /**
+   * A message id per value (the `Nats-Msg-Id` header): the stream stores a value whose id it
+   * saw within its `duplicate_window` only once, so publishing the same value again (a replay
+   * after a crash) has no effect. @default {undefined: no id}
+   */
+  msgId?: (value: T) => string;
+  /** Publishes in flight at most (they are sent, stored and emitted in order). @default {1} */
+  window?: number;
 }
 
 /**
- * Publishes each value to JetStream, one at a time and in order, and emits it with its
- * stream sequence once the stream has stored it. Completes after the last value is
- * stored; a refused publish (no stream for the subject, connection lost past the
- * timeout) is an error.
+ * Publishes each value to JetStream, in order, and emits it with its stream sequence
+ * once the stream has stored it. Up to `window` publishes are in flight; they are sent
+ * in the source's order, so the stream stores them in that order, and they are emitted
+ * in that order. Completes after the last value is stored; a refused publish (no stream
+ * for the subject, connection lost past the timeout) or a callback that throws is an
+ * error.
  *
  * @typeParam T The values' type.
  * @param options The subject, and a connection or servers.
  * @returns An operator from values to their published records.
  * @throws {TypeError} When neither `connection` nor `servers` is given, or the subject is empty.
+ * @throws {RangeError} When `window` is not an integer >= 1.
  *
  * @example Usage
  * ```ts
  * import { assertThrows } from "@std/assert";
  * import { toJetStream } from "./to_jet_stream.ts";
  * assertThrows(() => toJetStream({ subject: "" , servers: "nats://127.0.0.1:4222" }), TypeError);
+ * assertThrows(() => toJetStream({ subject: "out", servers: "nats://127.0.0.1:4222", window: 0 }), RangeError);
  * ```
  */
 export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction<T, JetStreamPublished<T>> {
-  const { connection, subject, encode = (v: T) => new TextEncoder().encode(JSON.stringify(v)) } = options;
+  const {
+    connection,
+    subject,
+    encode = (v: T) => new TextEncoder().encode(JSON.stringify(v)),
+    msgId,
+    window = 1,
+  } = options;
   if (subject === "" || (typeof subject !== "string" && typeof subject !== "function")) {
     throw new TypeError(
       `Cannot create toJetStream() as 'subject' must be a subject or a function: current value is ${subject}`,
@@ -62,29 +82,67 @@ export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction
       `Cannot create toJetStream() as 'connection' or 'servers' is required: current value is undefined`,
     );
   }
+  if (!Number.isInteger(window) || window < 1) {
+    throw new RangeError(
+      `Cannot create toJetStream() as 'window' must be an integer >= 1: current value is ${window}`,
+    );
+  }
   return (source) =>
     new Observable<JetStreamPublished<T>>((subscriber) => {
-      let opening: Promise<NatsConnection> | null = null;
-      const open = (): Promise<NatsConnection> =>
-        opening ??= connection ? Promise.resolve(connection) : connectNats(options as NatsAuthOptions);
-      // a chain keeps the publishes in order; completion waits for the last one
-      let chain: Promise<void> = Promise.resolve();
-      const fail = (error: unknown): void => subscriber.error(error);
+      let opening: Promise<JetStreamClient> | null = null;
+      let own: NatsConnection | null = null;
+      const open = (): Promise<JetStreamClient> =>
+        opening ??= (connection ? Promise.resolve(connection) : connectNats(options as NatsAuthOptions).then(
+          (nc) => (own = nc),
+        )).then((nc) => jetstream(nc));
+      // slots for publishes in flight, handed over in arrival order
+      let inFlight = 0;
+      const waiting: (() => void)[] = [];
+      const acquire = (): Promise<void> => {
+        if (inFlight < window && waiting.length === 0) {
+          inFlight++;
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) => waiting.push(resolve));
+      };
+      const release = (): void => {
+        const next = waiting.shift();
+        if (next !== undefined) next();
+        else inFlight--;
+      };
+      // a chain keeps the emissions in order; completion waits for the last one
+      let emitted: Promise<void> = Promise.resolve();
+      const fail = (error: unknown): void => {
+        if (!subscriber.closed) subscriber.error(error);
+      };
       subscribeLinked(source, subscriber, {
         next: (value) => {
-          chain = chain.then(async () => {
-            if (subscriber.closed) return;
-            const to = typeof subject === "string" ? subject : subject(value);
-            const ack = await jetstream(await open()).publish(to, encode(value));
-            if (!subscriber.closed) subscriber.next({ value, subject: to, seq: ack.seq });
-          }).catch((error) => fail(error));
+          const to = typeof subject === "string" ? subject : subject(value);
+          const payload = encode(value);
+          const id = msgId?.(value);
+          const stored = acquire().then(async () => {
+            try {
+              const js = await open();
+              return await js.publish(to, payload, id === undefined ? undefined : { msgID: id });
+            } finally {
+              release();
+            }
+          });
+          stored.catch(() => {}); // reported in order by the chain below
+          emitted = emitted.then(async () => {
+            const ack = await stored;
+            if (!subscriber.closed) {
+              subscriber.next({ value, subject: to, seq: ack.seq, duplicate: ack.duplicate });
+            }
+          }).catch(fail);
         },
         complete: () => {
-          chain = chain.then(() => subscriber.complete());
+          emitted = emitted.then(() => subscriber.complete());
         },
       });
       return () => {
-        opening?.then((nc) => nc === connection ? undefined : nc.close()).catch(() => {});
+        // a connection this subscription opened is closed (once it is open)
+        opening?.then(() => own?.close()).catch(() => {});
       };
     });
 }

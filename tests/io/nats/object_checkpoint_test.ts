@@ -5,14 +5,12 @@ import { Objm } from "../../../src/io/nats/nats_deps.ts";
 import { CheckpointError } from "../../../src/io/checkpoint/checkpoint.ts";
 import { initParams } from "../../../src/cells/rnn/params.ts";
 import { natsServer } from "./_nats_server.ts";
-import { tmpDir } from "../../_tmp_dir.ts";
 
 Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectCheckpoint() reads back bit for bit", async (t) => {
   const server = await natsServer();
   const nc = await connectNats({ servers: server.url });
   try {
     const store = await new Objm(nc).create("ckpt");
-    const dir = await tmpDir();
     const params = initParams({ nx: 3, na: 40, ny: 3 }, { seed: 5 });
     const config = { sizes: { nx: 3, na: 40, ny: 3 }, streams: 1, seed: 5 };
     await t.step("round trip, with the extra data", async () => {
@@ -21,11 +19,19 @@ Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectChe
         config,
         params,
         extra: { lastSeq: 42 },
-      }, { dir: dir.path });
+      });
       assert(bytes > 0);
-      const loaded = await loadObjectCheckpoint(store, "feed.a", { dir: dir.path });
+      const loaded = await loadObjectCheckpoint(store, "feed.a");
       assertEquals(loaded!.extra.lastSeq, 42);
       assert(loaded!.params!.Waa.data.every((v, i) => Object.is(v, params.Waa.data[i])));
+      assertEquals((await store.getBlob("feed.a"))!.length, bytes);
+    });
+    await t.step("what the caller expects is checked", async () => {
+      await assertRejects(
+        () => loadObjectCheckpoint(store, "feed.a", { sizes: { na: 8 } }),
+        CheckpointError,
+        '"feed.a"',
+      );
     });
     await t.step("a missing object is null", async () => {
       assertEquals(await loadObjectCheckpoint(store, "feed.none"), null);
@@ -35,9 +41,8 @@ Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectChe
         { name: "feed.bad" },
         new TextEncoder().encode("rxrnn-checkpoint 2\nsha256 00 3\nabc"),
       );
-      await assertRejects(() => loadObjectCheckpoint(store, "feed.bad", { dir: dir.path }), CheckpointError);
+      await assertRejects(() => loadObjectCheckpoint(store, "feed.bad"), CheckpointError);
     });
-    await dir.dispose();
   } finally {
     await nc.close();
     await server.dispose();

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { from, lastValueFrom, toArray } from "rxjs";
+import { from, lastValueFrom, Observable, toArray } from "rxjs";
 import { toJetStream } from "../../../src/io/nats/to_jet_stream.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
 import { jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
@@ -16,11 +16,11 @@ Deno.test("toJetStream() publishes values in order and emits their stream sequen
         toArray(),
       ),
     );
-    assertEquals(published.map((p) => [p.subject, p.seq, p.value.s]), [["flags.a", 1, 1], ["flags.b", 2, 2], [
-      "flags.a",
-      3,
-      3,
-    ]]);
+    assertEquals(published.map((p) => [p.subject, p.seq, p.value.s, p.duplicate]), [
+      ["flags.a", 1, 1, false],
+      ["flags.b", 2, 2, false],
+      ["flags.a", 3, 3, false],
+    ]);
     const info = await (await jetstreamManager(nc)).streams.info("OUT");
     assertEquals(info.state.messages, 3);
   } finally {
@@ -42,7 +42,87 @@ Deno.test("toJetStream() errors when no stream takes the subject", async () => {
   }
 });
 
+Deno.test("toJetStream() stores a value whose message id the stream saw once: a replay is a duplicate", async () => {
+  const server = await natsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
+    const values = [{ id: "a:1", x: 1 }, { id: "a:2", x: 2 }, { id: "a:1", x: 1 }];
+    const published = await lastValueFrom(
+      from(values).pipe(
+        toJetStream({ connection: nc, subject: "out.a", msgId: (v) => v.id }),
+        toArray(),
+      ),
+    );
+    assertEquals(published.map((p) => [p.seq, p.duplicate]), [[1, false], [2, false], [1, true]]);
+    assertEquals((await (await jetstreamManager(nc)).streams.info("OUT")).state.messages, 2);
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
+
+Deno.test("toJetStream() with a window of publishes in flight stores and emits them in the source's order", async () => {
+  const server = await natsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "OUT", subjects: ["out.>"] });
+    const values = Array.from({ length: 300 }, (_, i) => i);
+    const published = await lastValueFrom(
+      from(values).pipe(
+        toJetStream({ connection: nc, subject: (v) => `out.${v % 3}`, window: 32 }),
+        toArray(),
+      ),
+    );
+    assertEquals(published.map((p) => p.value), values);
+    assertEquals(published.map((p) => p.seq), values.map((i) => i + 1));
+    for (const seq of [1, 150, 300]) {
+      const m = await jsm.streams.getMessage("OUT", { seq });
+      assertEquals(m!.json<number>(), seq - 1);
+    }
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
+
+Deno.test("toJetStream() forwards a callback that throws as an error and unsubscribes its source", async () => {
+  const server = await natsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
+    let pulled = 0, released = false;
+    const source = new Observable<number>((s) => {
+      for (let i = 0; i < 5 && !s.closed; i++) {
+        pulled++;
+        s.next(i);
+      }
+      return () => void (released = true);
+    });
+    const subject = (v: number): string => {
+      if (v === 2) throw new RangeError("no subject for 2");
+      return "out.x";
+    };
+    await assertRejects(
+      () => lastValueFrom(source.pipe(toJetStream({ connection: nc, subject }))),
+      RangeError,
+      "no subject for 2",
+    );
+    assertEquals(pulled, 3);
+    assertEquals(released, true);
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
+
 Deno.test("toJetStream() validates its options when called", () => {
   assertThrows(() => toJetStream({ servers: "nats://127.0.0.1:1", subject: "" }), TypeError, "'subject'");
   assertThrows(() => toJetStream({ subject: "x" }), TypeError, "'connection' or 'servers'");
+  assertThrows(
+    () => toJetStream({ servers: "nats://127.0.0.1:1", subject: "x", window: 0 }),
+    RangeError,
+    "'window' must be an integer >= 1",
+  );
 });
