@@ -11,6 +11,14 @@ export interface LocalNatsServer {
   url: string;
   /** Its process id. */
   pid: number;
+  /** Its monitoring URL on loopback (`/connz`, `/jsz`), e.g. `http://127.0.0.1:40947`. */
+  monitor: string;
+  /**
+   * Resolves once the server has no client connection left (polling `/connz`), or after
+   * `timeout` ms: stopping a server while a client's close is still in flight resets that
+   * client's socket, which the client library may report as an uncaught error.
+   */
+  idle(timeout?: number): Promise<void>;
   /** Stops it (SIGTERM, then SIGKILL after 2 s) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -40,7 +48,7 @@ export interface StartNatsServerOptions {
  */
 export async function startNatsServer(options: StartNatsServerOptions): Promise<LocalNatsServer> {
   const { dir, user, pass, token, timeout = 10_000 } = options;
-  const args = ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir];
+  const args = ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", "-1", "-m", "-1", "--ports_file_dir", dir];
   // credentials go in a config file (mode 600), not on the command line where `ps` shows them
   const auth = user !== undefined
     ? `user: ${JSON.stringify(user)}, password: ${JSON.stringify(pass ?? "")}`
@@ -85,12 +93,30 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   while (Date.now() < deadline) {
     if (exited) throw new Error(`Cannot start nats-server: it exited with code ${(await status).code}`);
     try {
-      const ports = JSON.parse(await Deno.readTextFile(portsFile)) as { nats?: string[] };
-      const url = ports.nats?.[0];
-      if (url) return { url, pid, stop };
+      const ports = JSON.parse(await Deno.readTextFile(portsFile)) as {
+        nats?: string[];
+        monitoring?: string[];
+      };
+      const url = ports.nats?.[0], monitor = ports.monitoring?.[0];
+      if (url && monitor) return { url, pid, monitor, stop, idle: (ms?: number) => idle(monitor, ms) };
     } catch { /* not written yet */ }
     await new Promise((r) => setTimeout(r, 20));
   }
   await stop();
   throw new Error(`Cannot start nats-server: not ready after ${timeout} ms`);
+}
+
+/** Polls the monitoring endpoint until no client is connected, or `timeout` ms have passed. */
+async function idle(monitor: string, timeout = 5000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    try {
+      const connz = await (await fetch(`${monitor}/connz`)).json() as { num_connections?: number };
+      if (connz.num_connections === 0) return;
+    } catch {
+      /* the server is going away: nothing to wait for */
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -25,6 +25,14 @@ export interface NatsAuthOptions {
  * Connects to NATS with auth and endless reconnects (a dropped connection is retried
  * every 250 ms; pending publishes and pulls resume once it is back).
  *
+ * A connection refused by the server (a wrong password) is a rejected promise, and
+ * nothing else: the NATS client removes its socket's listeners before destroying it, and
+ * under Deno's `node:net` a reset arriving on that socket afterwards was thrown as an
+ * uncaught `ECONNRESET` that ended the process. The first call therefore installs one
+ * global `error` listener that swallows exactly that: an `ECONNRESET` raised by a
+ * `node:net` read with nobody listening (a socket that was already given up). Every
+ * other uncaught error is left alone.
+ *
  * @param options Servers and credentials.
  * @returns A promise of the connection; close it with `drain()` or `close()`.
  * @throws {TypeError} When no server is given, or a password comes without a user.
@@ -50,6 +58,7 @@ export function connectNats(options: NatsAuthOptions): Promise<NatsConnection> {
       new TypeError(`Cannot connect to NATS as 'pass' needs 'user': current value is undefined`),
     );
   }
+  guardLateResets();
   return connect({
     servers: list,
     name,
@@ -59,5 +68,22 @@ export function connectNats(options: NatsAuthOptions): Promise<NatsConnection> {
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
+  });
+}
+
+let guarded = false;
+
+/** Installs, once, the listener that swallows a reset of a socket the NATS client already gave up (see {@linkcode connectNats}). */
+function guardLateResets(): void {
+  if (guarded || typeof globalThis.addEventListener !== "function") return;
+  guarded = true;
+  globalThis.addEventListener("error", (event: Event) => {
+    const error = (event as ErrorEvent).error as { code?: unknown; stack?: unknown } | null;
+    if (
+      error !== null && typeof error === "object" && error.code === "ECONNRESET" &&
+      typeof error.stack === "string" && error.stack.includes("onStreamRead")
+    ) {
+      event.preventDefault();
+    }
   });
 }

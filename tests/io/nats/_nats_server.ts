@@ -16,7 +16,7 @@ export async function natsServer(
       dispose: async () => {
         // connections closed in an Observable's teardown (which cannot await close()) finish first:
         // a socket reset by the stopping server would surface as an uncaught error after the test
-        await new Promise((r) => setTimeout(r, 300));
+        await server.idle();
         await server.stop();
         await dir.dispose();
       },

@@ -99,9 +99,14 @@ Deno.test("fromJetStream() opens its own authenticated connection and errors whe
       );
       assertEquals(m.seq, 1);
     });
-    await t.step("a wrong password is refused", async () => {
-      const error = await connectNats({ servers: server.url, user: "u", pass: "wrong" }).catch((e) => e);
-      assert(error instanceof Error && !error.message.includes("wrong"));
+    await t.step("a wrong password is refused, and only refused (no late uncaught ECONNRESET)", async () => {
+      // the server resets the refused socket after the client gave it up: without connectNats()'s
+      // guard, Deno's node:net threw that reset as an uncaught error (1 run in 3 failed here)
+      for (let i = 0; i < 10; i++) {
+        const error = await connectNats({ servers: server.url, user: "u", pass: "wrong" }).catch((e) => e);
+        assert(error instanceof Error && !error.message.includes("wrong"));
+      }
+      await new Promise((r) => setTimeout(r, 300));
     });
     await t.step("a missing consumer is an error", async () => {
       await assertRejects(() =>
