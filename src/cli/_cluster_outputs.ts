@@ -65,6 +65,9 @@ export class PartitionOutputs {
         msgId: (o) => o.id,
         encode: (o) => new TextEncoder().encode(JSON.stringify(o.body)),
         window: WINDOW,
+        // bounded already: a commit waits for flushed(), and the consumer's max_ack_pending caps
+        // the events (so the outputs) between two commits
+        maxPending: Number.MAX_SAFE_INTEGER,
       }),
     ).subscribe({
       next: (r) => {

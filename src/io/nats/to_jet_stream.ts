@@ -40,6 +40,13 @@ export interface ToJetStreamOptions<T> extends Partial<NatsAuthOptions> {
   msgId?: (value: T) => string;
   /** Publishes in flight at most (they are sent, stored and emitted in order). @default {1} */
   window?: number;
+  /**
+   * Values taken from the source and not yet emitted, at most: a source that pushes faster
+   * than the stream stores (a synchronous endless one, say) is an error instead of a queue
+   * that grows until the process runs out of memory. Pace the source, or put
+   * `backpressure()` in front. @default {10000}
+   */
+  maxPending?: number;
 }
 
 /**
@@ -48,13 +55,15 @@ export interface ToJetStreamOptions<T> extends Partial<NatsAuthOptions> {
  * in the source's order, so the stream stores them in that order, and they are emitted
  * in that order. Completes after the last value is stored; a refused publish (no stream
  * for the subject, connection lost past the timeout) or a callback that throws is an
- * error.
+ * error, and so is a source that runs more than `maxPending` values ahead of the stream
+ * (a synchronous endless source then stops there instead of filling memory). After an
+ * error or an unsubscribe, values still waiting for a slot are not published.
  *
  * @typeParam T The values' type.
  * @param options The subject, and a connection or servers.
  * @returns An operator from values to their published records.
  * @throws {TypeError} When neither `connection` nor `servers` is given, or the subject is empty.
- * @throws {RangeError} When `window` is not an integer >= 1.
+ * @throws {RangeError} When `window` or `maxPending` is not an integer >= 1.
  *
  * @example Usage
  * ```ts
@@ -71,6 +80,7 @@ export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction
     encode = (v: T) => new TextEncoder().encode(JSON.stringify(v)),
     msgId,
     window = 1,
+    maxPending = 10_000,
   } = options;
   if (subject === "" || (typeof subject !== "string" && typeof subject !== "function")) {
     throw new TypeError(
@@ -82,10 +92,12 @@ export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction
       `Cannot create toJetStream() as 'connection' or 'servers' is required: current value is undefined`,
     );
   }
-  if (!Number.isInteger(window) || window < 1) {
-    throw new RangeError(
-      `Cannot create toJetStream() as 'window' must be an integer >= 1: current value is ${window}`,
-    );
+  for (const [name, value] of [["window", window], ["maxPending", maxPending]] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(
+        `Cannot create toJetStream() as '${name}' must be an integer >= 1: current value is ${value}`,
+      );
+    }
   }
   return (source) =>
     new Observable<JetStreamPublished<T>>((subscriber) => {
@@ -115,13 +127,22 @@ export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction
       const fail = (error: unknown): void => {
         if (!subscriber.closed) subscriber.error(error);
       };
+      // values taken and not yet emitted
+      let pending = 0;
       subscribeLinked(source, subscriber, {
         next: (value) => {
+          if (++pending > maxPending) {
+            throw new RangeError(
+              `Cannot publish with toJetStream() as 'maxPending' must bound the values ahead of the stream: current value is ${maxPending} (the source pushes faster than the stream stores; pace it or use backpressure())`,
+            );
+          }
           const to = typeof subject === "string" ? subject : subject(value);
           const payload = encode(value);
           const id = msgId?.(value);
           const stored = acquire().then(async () => {
             try {
+              // after an error or an unsubscribe, nothing more goes out
+              if (subscriber.closed) return null;
               const js = await open();
               return await js.publish(to, payload, id === undefined ? undefined : { msgID: id });
             } finally {
@@ -131,7 +152,8 @@ export function toJetStream<T>(options: ToJetStreamOptions<T>): OperatorFunction
           stored.catch(() => {}); // reported in order by the chain below
           emitted = emitted.then(async () => {
             const ack = await stored;
-            if (!subscriber.closed) {
+            pending--;
+            if (ack !== null && !subscriber.closed) {
               subscriber.next({ value, subject: to, seq: ack.seq, duplicate: ack.duplicate });
             }
           }).catch(fail);

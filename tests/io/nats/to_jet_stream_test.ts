@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { from, lastValueFrom, Observable, toArray } from "rxjs";
+import { from, lastValueFrom, Observable, take, toArray } from "rxjs";
 import { toJetStream } from "../../../src/io/nats/to_jet_stream.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
 import { jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
@@ -117,6 +117,39 @@ Deno.test("toJetStream() forwards a callback that throws as an error and unsubsc
   }
 });
 
+Deno.test("toJetStream() stops a synchronous endless source at maxPending with an error, and publishes nothing after it", async () => {
+  const server = await natsServer();
+  const nc = await connectNats({ servers: server.url });
+  try {
+    await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
+    let pulled = 0, released = false;
+    const endless = new Observable<number>((s) => {
+      for (let i = 0; !s.closed; i++) {
+        pulled++;
+        s.next(i);
+      }
+      return () => void (released = true);
+    });
+    // take(3) cannot fire before the stream stores anything: without the bound this loop never ends
+    await assertRejects(
+      () =>
+        lastValueFrom(
+          endless.pipe(toJetStream({ connection: nc, subject: "out.x", maxPending: 50 }), take(3)),
+        ),
+      RangeError,
+      "'maxPending' must bound the values ahead of the stream: current value is 50",
+    );
+    assertEquals(pulled, 51);
+    assertEquals(released, true);
+    await new Promise((r) => setTimeout(r, 200));
+    const info = await (await jetstreamManager(nc)).streams.info("OUT");
+    assertEquals(info.state.messages, 0, "values queued behind the error were published");
+  } finally {
+    await nc.close();
+    await server.dispose();
+  }
+});
+
 Deno.test("toJetStream() validates its options when called", () => {
   assertThrows(() => toJetStream({ servers: "nats://127.0.0.1:1", subject: "" }), TypeError, "'subject'");
   assertThrows(() => toJetStream({ subject: "x" }), TypeError, "'connection' or 'servers'");
@@ -124,5 +157,10 @@ Deno.test("toJetStream() validates its options when called", () => {
     () => toJetStream({ servers: "nats://127.0.0.1:1", subject: "x", window: 0 }),
     RangeError,
     "'window' must be an integer >= 1",
+  );
+  assertThrows(
+    () => toJetStream({ servers: "nats://127.0.0.1:1", subject: "x", maxPending: 1.5 }),
+    RangeError,
+    "'maxPending' must be an integer >= 1",
   );
 });
