@@ -2,6 +2,8 @@
 import { startNatsServer } from "../../../src/cli/_cluster_server.ts";
 import type { StartNatsServerOptions } from "../../../src/cli/_cluster_server.ts";
 import { tmpDir } from "../../_tmp_dir.ts";
+import { connectNats } from "../../../src/io/nats/connect_nats.ts";
+import type { NatsConnection } from "../../../src/io/nats/nats_deps.ts";
 
 /** Starts a server; `dispose` stops it and removes its store. */
 export async function natsServer(
@@ -24,5 +26,29 @@ export async function natsServer(
   } catch (error) {
     await dir.dispose();
     throw error;
+  }
+}
+
+/**
+ * Runs `fn` with a fresh server and a connection to it (with the server's credentials),
+ * then closes the connection and stops the server, whatever `fn` did.
+ */
+export async function withNats(
+  fn: (nc: NatsConnection, server: { url: string }) => Promise<void>,
+  options: Omit<StartNatsServerOptions, "dir"> = {},
+): Promise<void> {
+  const server = await natsServer(options);
+  let nc: NatsConnection | null = null;
+  try {
+    nc = await connectNats({
+      servers: server.url,
+      user: options.user,
+      pass: options.pass,
+      token: options.token,
+    });
+    await fn(nc, server);
+  } finally {
+    await nc?.close();
+    await server.dispose();
   }
 }

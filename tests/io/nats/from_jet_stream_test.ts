@@ -5,7 +5,7 @@ import type { JetStreamMessage } from "../../../src/io/nats/from_jet_stream.ts";
 import { connectNats } from "../../../src/io/nats/connect_nats.ts";
 import { AckPolicy, jetstream, jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
 import type { NatsConnection } from "../../../src/io/nats/nats_deps.ts";
-import { natsServer } from "./_nats_server.ts";
+import { withNats } from "./_nats_server.ts";
 
 async function setup(
   nc: NatsConnection,
@@ -25,9 +25,7 @@ async function ackPending(nc: NatsConnection): Promise<number> {
 }
 
 Deno.test("fromJetStream() emits a consumer's messages in order and acknowledges only what is acked", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await setup(nc, 5);
     const got = await lastValueFrom(
       fromJetStream<{ i: number }>({ connection: nc, stream: "S", consumer: "c" }).pipe(take(5), toArray()),
@@ -39,16 +37,11 @@ Deno.test("fromJetStream() emits a consumer's messages in order and acknowledges
     got.slice(0, 3).forEach((m) => m.ack());
     await nc.flush();
     assertEquals(await ackPending(nc), 2);
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("fromJetStream() stops delivering at the consumer's max_ack_pending until messages are acked", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await setup(nc, 10, { max_ack_pending: 3 });
     const seen: JetStreamMessage<unknown>[] = [];
     const sub = fromJetStream({ connection: nc, stream: "S", consumer: "c", expires: 1000 }).subscribe((m) =>
@@ -66,32 +59,22 @@ Deno.test("fromJetStream() stops delivering at the consumer's max_ack_pending un
     await wait(4);
     assertEquals(seen.map((m) => m.seq), [1, 2, 3, 4]);
     sub.unsubscribe();
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("fromJetStream() delivers an unacknowledged message again after ack_wait", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await setup(nc, 1, { ack_wait: 500_000_000 });
     const got = await lastValueFrom(
       fromJetStream({ connection: nc, stream: "S", consumer: "c", expires: 1000 }).pipe(take(2), toArray()),
     );
     assertEquals(got.map((m) => [m.seq, m.redelivered]), [[1, false], [1, true]]);
     got[1].ack();
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("fromJetStream() opens its own authenticated connection and errors when the consumer is missing", async (t) => {
-  const server = await natsServer({ user: "u", pass: "secret" });
-  const nc = await connectNats({ servers: server.url, user: "u", pass: "secret" });
-  try {
+  await withNats(async (nc, server) => {
     await setup(nc, 2);
     await t.step("with servers and credentials", async () => {
       const m = await firstValueFrom(
@@ -113,10 +96,7 @@ Deno.test("fromJetStream() opens its own authenticated connection and errors whe
         firstValueFrom(fromJetStream({ connection: nc, stream: "S", consumer: "nope" }))
       );
     });
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  }, { user: "u", pass: "secret" });
 });
 
 Deno.test("fromJetStream() validates its options when called", () => {

@@ -1,15 +1,12 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { loadObjectCheckpoint, saveObjectCheckpoint } from "../../../src/io/nats/object_checkpoint.ts";
-import { connectNats } from "../../../src/io/nats/connect_nats.ts";
 import { Objm } from "../../../src/io/nats/nats_deps.ts";
 import { CheckpointError } from "../../../src/io/checkpoint/checkpoint.ts";
 import { initParams } from "../../../src/cells/rnn/params.ts";
-import { natsServer } from "./_nats_server.ts";
+import { withNats } from "./_nats_server.ts";
 
 Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectCheckpoint() reads back bit for bit", async (t) => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     const store = await new Objm(nc).create("ckpt");
     const params = initParams({ nx: 3, na: 40, ny: 3 }, { seed: 5 });
     const config = { sizes: { nx: 3, na: 40, ny: 3 }, streams: 1, seed: 5 };
@@ -43,8 +40,5 @@ Deno.test("saveObjectCheckpoint() stores the checkpoint bytes that loadObjectChe
       );
       await assertRejects(() => loadObjectCheckpoint(store, "feed.bad"), CheckpointError);
     });
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });

@@ -1,14 +1,11 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { from, lastValueFrom, Observable, take, toArray } from "rxjs";
 import { toJetStream } from "../../../src/io/nats/to_jet_stream.ts";
-import { connectNats } from "../../../src/io/nats/connect_nats.ts";
 import { jetstreamManager } from "../../../src/io/nats/nats_deps.ts";
-import { natsServer } from "./_nats_server.ts";
+import { withNats } from "./_nats_server.ts";
 
 Deno.test("toJetStream() publishes values in order and emits their stream sequences", async () => {
-  const server = await natsServer({ token: "t0ken" });
-  const nc = await connectNats({ servers: server.url, token: "t0ken" });
-  try {
+  await withNats(async (nc, server) => {
     await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["flags.>"] });
     const published = await lastValueFrom(
       from([{ k: "a", s: 1 }, { k: "b", s: 2 }, { k: "a", s: 3 }]).pipe(
@@ -23,29 +20,19 @@ Deno.test("toJetStream() publishes values in order and emits their stream sequen
     ]);
     const info = await (await jetstreamManager(nc)).streams.info("OUT");
     assertEquals(info.state.messages, 3);
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  }, { token: "t0ken" });
 });
 
 Deno.test("toJetStream() errors when no stream takes the subject", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await assertRejects(() =>
       lastValueFrom(from([1]).pipe(toJetStream({ connection: nc, subject: "nowhere" })))
     );
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("toJetStream() stores a value whose message id the stream saw once: a replay is a duplicate", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
     const values = [{ id: "a:1", x: 1 }, { id: "a:2", x: 2 }, { id: "a:1", x: 1 }];
     const published = await lastValueFrom(
@@ -56,16 +43,11 @@ Deno.test("toJetStream() stores a value whose message id the stream saw once: a 
     );
     assertEquals(published.map((p) => [p.seq, p.duplicate]), [[1, false], [2, false], [1, true]]);
     assertEquals((await (await jetstreamManager(nc)).streams.info("OUT")).state.messages, 2);
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("toJetStream() with a window of publishes in flight stores and emits them in the source's order", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: "OUT", subjects: ["out.>"] });
     const values = Array.from({ length: 300 }, (_, i) => i);
@@ -81,16 +63,11 @@ Deno.test("toJetStream() with a window of publishes in flight stores and emits t
       const m = await jsm.streams.getMessage("OUT", { seq });
       assertEquals(m!.json<number>(), seq - 1);
     }
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("toJetStream() forwards a callback that throws as an error and unsubscribes its source", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
     let pulled = 0, released = false;
     const source = new Observable<number>((s) => {
@@ -111,16 +88,11 @@ Deno.test("toJetStream() forwards a callback that throws as an error and unsubsc
     );
     assertEquals(pulled, 3);
     assertEquals(released, true);
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("toJetStream() stops a synchronous endless source at maxPending with an error, and publishes nothing after it", async () => {
-  const server = await natsServer();
-  const nc = await connectNats({ servers: server.url });
-  try {
+  await withNats(async (nc) => {
     await (await jetstreamManager(nc)).streams.add({ name: "OUT", subjects: ["out.>"] });
     let pulled = 0, released = false;
     const endless = new Observable<number>((s) => {
@@ -144,10 +116,7 @@ Deno.test("toJetStream() stops a synchronous endless source at maxPending with a
     await new Promise((r) => setTimeout(r, 200));
     const info = await (await jetstreamManager(nc)).streams.info("OUT");
     assertEquals(info.state.messages, 0, "values queued behind the error were published");
-  } finally {
-    await nc.close();
-    await server.dispose();
-  }
+  });
 });
 
 Deno.test("toJetStream() validates its options when called", () => {
